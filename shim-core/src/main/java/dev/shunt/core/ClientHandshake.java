@@ -1,0 +1,107 @@
+package dev.shunt.core;
+
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.EventFd;
+import dev.shunt.nativeio.NativeCallException;
+import java.io.IOException;
+
+/**
+ * A client's handshake between {@link ShuntHandshake#prepareClient} and the end of connect. When the client
+ * decided not to attempt the fast path, {@link #complete()} returns that fallback at once and the socket was
+ * left untouched.
+ */
+public final class ClientHandshake {
+    private final int fd;
+    private final ShuntConfig config;
+    private final AccessWindow window;
+    private final FallbackException fallback;
+
+    ClientHandshake(int fd, ShuntConfig config, AccessWindow window, FallbackException fallback) {
+        this.fd = fd;
+        this.config = config;
+        this.window = window;
+        this.fallback = fallback;
+    }
+
+    /** @return whether the socket was marked and an offer is expected after connect */
+    public boolean isAttempting() {
+        return fallback == null;
+    }
+
+    /**
+     * Finishes the handshake on the now connected socket: waits (bounded) for the server's offer, validates
+     * it, and answers.
+     *
+     * @return the fast-path stream, or the fallback reason (the socket stream is then untouched)
+     * @throws IOException when the handshake started but could not finish; the caller closes the socket
+     */
+    public HandshakeResult complete() throws IOException {
+        if (fallback != null) {
+            return HandshakeResult.fallback(fallback);
+        }
+        long deadline = ShuntHandshake.deadline(config);
+        if (!HandshakeMessage.peekIsMessage(fd, deadline)) {
+            return HandshakeResult.fallback(new FallbackException(FallbackReason.STALE_ADVERTISEMENT,
+                    "the server sent application bytes or closed instead of an offer"));
+        }
+        HandshakeMessage message = HandshakeMessage.receive(fd, deadline);
+        try {
+            if (message.type == HandshakeMessage.DECLINE) {
+                FallbackReason why = message.reason();
+                return HandshakeResult.fallback(new FallbackException(FallbackReason.PEER_DECLINED, why.description()));
+            }
+            if (message.type != HandshakeMessage.OFFER) {
+                throw new ShuntHandshakeException("server opened the handshake with message type " + message.type);
+            }
+            if (message.version != HandshakeMessage.VERSION) {
+                return reject(new FallbackException(FallbackReason.VERSION_MISMATCH,
+                        "server offered version " + message.version));
+            }
+            return attach(message, deadline);
+        } finally {
+            message.closeFds();
+        }
+    }
+
+    private HandshakeResult attach(HandshakeMessage offer, long deadline) throws IOException {
+        if (offer.body.capacity() < 16 || offer.fdCount() != 2 || !EventFd.isEventFd(offer.fds[1])) {
+            return reject(new FallbackException(FallbackReason.INVALID_OFFER, "offer carries a " + offer.body.capacity()
+                    + "-byte body and " + offer.fdCount() + " descriptors; expected 16 bytes, a memfd and an eventfd"));
+        }
+        long regionBytes = offer.body.getLong(0);
+        int capacity = offer.body.getInt(8);
+        int doorbell;
+        try {
+            doorbell = EventFd.create();
+        } catch (NativeCallException e) {
+            return reject(new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage()));
+        }
+        SharedRegion region = null;
+        boolean done = false;
+        try {
+            region = SharedRegion.attach(offer.fds[0], regionBytes, capacity, window);
+            HandshakeMessage.send(fd, HandshakeMessage.accept(), new int[] {doorbell}, deadline);
+            int peerDoorbell = offer.fds[1];
+            offer.fds[1] = -1;
+            ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, doorbell, peerDoorbell,
+                    config.spinNanos());
+            done = true;
+            return HandshakeResult.fastPath(stream);
+        } catch (FallbackException e) {
+            return reject(e);
+        } finally {
+            if (!done) {
+                if (region != null) {
+                    region.close();
+                }
+                Descriptors.close(doorbell);
+            }
+        }
+    }
+
+    private HandshakeResult reject(FallbackException e) throws IOException {
+        HandshakeMessage.send(fd, HandshakeMessage.withReason(HandshakeMessage.REJECT, e.reason()), new int[0],
+                ShuntHandshake.deadline(config));
+        return HandshakeResult.fallback(e);
+    }
+}

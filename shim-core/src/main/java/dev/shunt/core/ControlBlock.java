@@ -1,0 +1,99 @@
+package dev.shunt.core;
+
+import static dev.shunt.core.SharedRegionLayout.AWAKE;
+import static dev.shunt.core.SharedRegionLayout.CLOSED;
+import static dev.shunt.core.SharedRegionLayout.CONSUMER_CLOSED;
+import static dev.shunt.core.SharedRegionLayout.CONSUMER_POSITION;
+import static dev.shunt.core.SharedRegionLayout.OPEN;
+import static dev.shunt.core.SharedRegionLayout.PRODUCER_CLOSED;
+import static dev.shunt.core.SharedRegionLayout.PRODUCER_POSITION;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Ordered access to one ring's control block (see {@link SharedRegionLayout}). Stores that publish use
+ * volatile (sequentially consistent) or release semantics, loads use acquire or volatile; flag values read
+ * back are validated here, positions by the ring halves that know their bounds.
+ */
+final class ControlBlock {
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    private final ByteBuffer region;
+    private final long regionAddress;
+    private final int base;
+
+    ControlBlock(ByteBuffer region, long regionAddress, int base) {
+        this.region = region;
+        this.regionAddress = regionAddress;
+        this.base = base;
+    }
+
+    long producerPosition() {
+        return (long) LONG.getAcquire(region, base + PRODUCER_POSITION);
+    }
+
+    /** Publishes a producer position; sequentially consistent so that a following sleep-word load is ordered. */
+    void publishProducerPosition(long position) {
+        LONG.setVolatile(region, base + PRODUCER_POSITION, position);
+    }
+
+    long consumerPosition() {
+        return (long) LONG.getAcquire(region, base + CONSUMER_POSITION);
+    }
+
+    /** Publishes a consumer position; sequentially consistent for the same reason. */
+    void publishConsumerPosition(long position) {
+        LONG.setVolatile(region, base + CONSUMER_POSITION, position);
+    }
+
+    boolean producerClosed() throws ShuntProtocolException {
+        return flag(PRODUCER_CLOSED, "producer closed");
+    }
+
+    boolean consumerClosed() throws ShuntProtocolException {
+        return flag(CONSUMER_CLOSED, "consumer closed");
+    }
+
+    void closeProducer() {
+        INT.setVolatile(region, base + PRODUCER_CLOSED, CLOSED);
+    }
+
+    void closeConsumer() {
+        INT.setVolatile(region, base + CONSUMER_CLOSED, CLOSED);
+    }
+
+    private boolean flag(int offset, String name) throws ShuntProtocolException {
+        int value = (int) INT.getAcquire(region, base + offset);
+        if (value == OPEN) {
+            return false;
+        }
+        if (value == CLOSED) {
+            return true;
+        }
+        throw new ShuntProtocolException("impossible " + name + " flag " + value + " in shared memory");
+    }
+
+    /** @return the sleep word at {@code offset} (CONSUMER_SLEEP or PRODUCER_SLEEP), unvalidated */
+    int sleepState(int offset) {
+        return (int) INT.getVolatile(region, base + offset);
+    }
+
+    /** Announces that the owner of the sleep word is about to park in the given way. */
+    void announceSleep(int offset, int how) {
+        INT.setVolatile(region, base + offset, how);
+    }
+
+    /** Sets the sleep word back to awake. @return the value it held, unvalidated */
+    int clearSleep(int offset) {
+        return (int) INT.getAndSet(region, base + offset, AWAKE);
+    }
+
+    /** @return the absolute address of a futex word, for {@code futex(2)} */
+    long address(int offset) {
+        return regionAddress + base + offset;
+    }
+}

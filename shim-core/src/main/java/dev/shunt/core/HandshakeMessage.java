@@ -1,0 +1,225 @@
+package dev.shunt.core;
+
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.NativeCallException;
+import dev.shunt.nativeio.UnixSockets;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One in-band handshake message and its wire codec (see {@code docs/protocol.md}).
+ *
+ * <pre>
+ *  0   magic "SHUNT-HS" (8 bytes; the same in every protocol version)
+ *  8   u16 protocol version     10  u16 type     12  u32 body length (at most 64)
+ *  16  body, big-endian
+ *      OFFER   (server to client) u64 region bytes, u32 ring capacity, u32 0;  fds: memfd, server doorbell
+ *      DECLINE (server to client) u32 reason code
+ *      ACCEPT  (client to server) u32 0;                                       fds: client doorbell
+ *      REJECT  (client to server) u32 reason code
+ * </pre>
+ * Messages are read exactly, never past their end: what follows belongs to the application.
+ */
+final class HandshakeMessage {
+    static final byte[] MAGIC = "SHUNT-HS".getBytes(StandardCharsets.US_ASCII);
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 16;
+    static final int MAX_BODY_BYTES = 64;
+    static final int MAX_FDS = 4;
+
+    static final int OFFER = 1;
+    static final int DECLINE = 2;
+    static final int ACCEPT = 3;
+    static final int REJECT = 4;
+
+    private static final long PARTIAL_PEEK_BACKOFF_NANOS = 100_000;
+
+    final int version;
+    final int type;
+    final ByteBuffer body;
+    final int[] fds;
+
+    private HandshakeMessage(int version, int type, ByteBuffer body, int[] fds) {
+        this.version = version;
+        this.type = type;
+        this.body = body;
+        this.fds = fds;
+    }
+
+    static byte[] offer(long regionBytes, int capacity) {
+        return encode(OFFER, ByteBuffer.allocate(16).putLong(regionBytes).putInt(capacity).putInt(0));
+    }
+
+    static byte[] withReason(int type, FallbackReason reason) {
+        return encode(type, ByteBuffer.allocate(4).putInt(reason.code()));
+    }
+
+    static byte[] accept() {
+        return encode(ACCEPT, ByteBuffer.allocate(4).putInt(0));
+    }
+
+    private static byte[] encode(int type, ByteBuffer body) {
+        body.flip();
+        ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + body.remaining());
+        out.put(MAGIC).putShort((short) VERSION).putShort((short) type).putInt(body.remaining()).put(body);
+        return out.array();
+    }
+
+    /** @return the reason a DECLINE or REJECT carries */
+    FallbackReason reason() throws ShuntHandshakeException {
+        requireBody(4);
+        return FallbackReason.ofCode(body.getInt(0));
+    }
+
+    void requireBody(int bytes) throws ShuntHandshakeException {
+        if (body.capacity() < bytes) {
+            throw new ShuntHandshakeException("handshake message of type " + type + " has a " + body.capacity()
+                    + "-byte body, " + bytes + " needed");
+        }
+    }
+
+    /** Closes every descriptor that came with the message and was not taken (taken ones are set to -1). */
+    void closeFds() {
+        for (int i = 0; i < fds.length; i++) {
+            Descriptors.close(fds[i]);
+            fds[i] = -1;
+        }
+    }
+
+    /** @return how many descriptors came with the message */
+    int fdCount() {
+        int n = 0;
+        for (int fd : fds) {
+            if (fd >= 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Sends a whole message, with descriptors attached to its first byte. */
+    static void send(int fd, byte[] message, int[] fds, long deadline) throws IOException {
+        int off = 0;
+        int[] attach = fds;
+        while (off < message.length) {
+            int n = UnixSockets.send(fd, message, off, message.length - off, attach);
+            if (n > 0) {
+                off += n;
+                attach = new int[0];
+            } else {
+                awaitReady(fd, UnixSockets.POLLOUT, deadline, "send the handshake");
+            }
+        }
+    }
+
+    /**
+     * Waits until the first bytes on the socket either start a handshake message or cannot. Reads nothing.
+     *
+     * @return true when a message starts there; false when other bytes, or the end of stream, come first
+     */
+    static boolean peekIsMessage(int fd, long deadline) throws IOException {
+        byte[] head = new byte[MAGIC.length];
+        while (true) {
+            int n = UnixSockets.peek(fd, head, 0, head.length);
+            if (n == 0) {
+                return false;
+            }
+            if (n > 0) {
+                if (!Arrays.equals(head, 0, n, MAGIC, 0, n)) {
+                    return false;
+                }
+                if (n == head.length) {
+                    return true;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new ShuntHandshakeException("handshake message cut short after " + n + " bytes");
+                }
+                LockSupport.parkNanos(PARTIAL_PEEK_BACKOFF_NANOS);
+            } else {
+                awaitReady(fd, UnixSockets.POLLIN, deadline, "receive the handshake");
+            }
+        }
+    }
+
+    /**
+     * Reads exactly one message. Descriptors that arrive beyond the first chunk are closed and make the
+     * message malformed.
+     */
+    static HandshakeMessage receive(int fd, long deadline) throws IOException {
+        int[] fds = new int[MAX_FDS];
+        Arrays.fill(fds, -1);
+        byte[] header = new byte[HEADER_BYTES];
+        try {
+            readExactly(fd, header, fds, deadline);
+            if (!Arrays.equals(header, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+                throw new ShuntHandshakeException("peer sent bytes that are not a Shunt handshake message");
+            }
+            ByteBuffer h = ByteBuffer.wrap(header);
+            int version = Short.toUnsignedInt(h.getShort(8));
+            int type = Short.toUnsignedInt(h.getShort(10));
+            int length = h.getInt(12);
+            if (length < 0 || length > MAX_BODY_BYTES) {
+                throw new ShuntHandshakeException("handshake body length " + Integer.toUnsignedString(length)
+                        + " exceeds " + MAX_BODY_BYTES);
+            }
+            byte[] body = new byte[length];
+            readExactly(fd, body, null, deadline);
+            return new HandshakeMessage(version, type, ByteBuffer.wrap(body), fds);
+        } catch (IOException | RuntimeException e) {
+            for (int d : fds) {
+                Descriptors.close(d);
+            }
+            throw e;
+        }
+    }
+
+    private static void readExactly(int fd, byte[] buf, int[] fdsOut, long deadline) throws IOException {
+        int off = 0;
+        int[] extra = new int[MAX_FDS];
+        while (off < buf.length) {
+            boolean first = off == 0 && fdsOut != null;
+            int[] into = first ? fdsOut : extra;
+            Arrays.fill(extra, -1);
+            int n = UnixSockets.receive(fd, buf, off, buf.length - off, into);
+            if (!first && closeAll(extra)) {
+                throw new ShuntHandshakeException("descriptors arrived in the middle of a handshake message");
+            }
+            if (n == 0) {
+                throw new ShuntHandshakeException("peer closed the connection during the handshake");
+            }
+            if (n > 0) {
+                off += n;
+            } else {
+                awaitReady(fd, UnixSockets.POLLIN, deadline, "receive the handshake");
+            }
+        }
+    }
+
+    private static boolean closeAll(int[] fds) {
+        boolean any = false;
+        for (int fd : fds) {
+            if (fd >= 0) {
+                Descriptors.close(fd);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    private static void awaitReady(int fd, int events, long deadline, String what) throws IOException {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            throw new ShuntHandshakeException("timed out waiting to " + what + " (shunt.handshakeTimeoutMillis)");
+        }
+        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(remaining)));
+        try {
+            UnixSockets.poll(fd, events, millis);
+        } catch (NativeCallException e) {
+            throw new ShuntHandshakeException("poll failed while waiting to " + what + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.shunt.core;
+
+import dev.shunt.nativeio.Capabilities;
+import dev.shunt.nativeio.Capability;
+import dev.shunt.nativeio.NativeCallException;
+import dev.shunt.nativeio.ProtectionKeys;
+
+/**
+ * Decides, once per process, which protection key guards ring data, and applies {@code shunt.mpk}.
+ *
+ * <p>The key is allocated on first use with access disabled and never freed: every thread's rights on it
+ * start disabled (Linux starts threads with all keys but key 0 disabled, and {@code pkey_alloc} with
+ * {@code PKEY_DISABLE_ACCESS} disables it for the caller), and only {@link AccessWindow} grants them.
+ */
+final class ProtectionPolicy {
+    private static final Object LOCK = new Object();
+    private static int processKey = Integer.MIN_VALUE;
+    private static String refusal = "";
+
+    private ProtectionPolicy() {
+    }
+
+    /**
+     * Resolves the window to use for new regions under the given mode.
+     *
+     * @param mode the configured policy
+     * @return the window; {@link AccessWindow#NONE} when running unprotected is allowed
+     * @throws FallbackException when the mode requires a key and none can be had
+     */
+    static AccessWindow windowFor(MpkMode mode) throws FallbackException {
+        if (mode == MpkMode.OFF) {
+            return AccessWindow.NONE;
+        }
+        int key = processKey();
+        if (key >= 0) {
+            return AccessWindow.forKey(key);
+        }
+        if (mode == MpkMode.OPTIONAL) {
+            return AccessWindow.NONE;
+        }
+        throw new FallbackException(FallbackReason.NO_PROTECTION_KEYS, refusal);
+    }
+
+    private static int processKey() {
+        synchronized (LOCK) {
+            if (processKey == Integer.MIN_VALUE) {
+                Capability capability = Capabilities.current().protectionKeys();
+                if (!capability.available()) {
+                    processKey = -1;
+                    refusal = capability.reason();
+                } else {
+                    try {
+                        processKey = ProtectionKeys.allocate(ProtectionKeys.DISABLE_ACCESS);
+                    } catch (NativeCallException e) {
+                        processKey = -1;
+                        refusal = e.getMessage();
+                    }
+                }
+            }
+            return processKey;
+        }
+    }
+}

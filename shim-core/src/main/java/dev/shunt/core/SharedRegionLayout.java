@@ -1,0 +1,93 @@
+package dev.shunt.core;
+
+/**
+ * The one description of a connection's shared memory: a sealed memfd holding a control page and two
+ * single-producer/single-consumer byte rings, one per direction.
+ *
+ * <pre>
+ *  offset                                                                  protection key
+ *  0      +------------------------------------------------------------+
+ *         | header: magic "SHUNTMEM" u64 | layout version u32 |         |  0 (the kernel reads
+ *         |         ring capacity u32    | region bytes u64            |     futex words here)
+ *  128    +------------------------------------------------------------+
+ *         | control block of ring A (server -> client), 512 bytes       |  0
+ *  640    +------------------------------------------------------------+
+ *         | control block of ring B (client -> server), 512 bytes       |  0
+ *  1152   +------------------------------------------------------------+
+ *         | (unused up to the page end)                                 |  0
+ *  page   +============================================================+
+ *         | ring A data: capacity bytes                                 |  the process-wide
+ *  page+c +------------------------------------------------------------+  Shunt key, access
+ *         | ring B data: capacity bytes                                 |  disabled outside
+ *  end    +============================================================+  copy windows
+ *
+ *  control block (each 128-byte slot is a pair of cache lines written by one side only):
+ *  +0    producer position u64   bytes ever published            written by the producer
+ *  +8    producer closed   i32   1 = no more bytes (EOF after     written by the producer
+ *                                the producer position)
+ *  +128  consumer position u64   bytes ever consumed             written by the consumer
+ *  +136  consumer closed   i32   1 = reader gone, writes fail     written by the consumer
+ *  +256  consumer sleep    i32   futex word, see below            consumer sets, producer clears
+ *  +384  producer sleep    i32   futex word, see below            producer sets, consumer clears
+ * </pre>
+ *
+ * <p>A sleep word is {@link #AWAKE}, {@link #PARKED_FUTEX} (a blocked thread waits on the word itself with
+ * {@code futex}) or {@link #PARKED_DOORBELL} (an event loop waits in {@code epoll} on its eventfd doorbell).
+ * Positions grow without wrapping; index = position &amp; (capacity - 1). Every value read from this memory
+ * is validated by the reader before use: the peer may be broken or hostile.
+ */
+final class SharedRegionLayout {
+    static final long MAGIC = 0x4D454D544E554853L; // "SHUNTMEM" read as a little-endian u64
+    static final int VERSION = 1;
+
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = 8;
+    static final int CAPACITY_OFFSET = 12;
+    static final int REGION_BYTES_OFFSET = 16;
+
+    static final int RING_A_CONTROL_OFFSET = 128;
+    static final int RING_B_CONTROL_OFFSET = 640;
+    static final int CONTROL_BLOCK_BYTES = 512;
+
+    static final int PRODUCER_POSITION = 0;
+    static final int PRODUCER_CLOSED = 8;
+    static final int CONSUMER_POSITION = 128;
+    static final int CONSUMER_CLOSED = 136;
+    static final int CONSUMER_SLEEP = 256;
+    static final int PRODUCER_SLEEP = 384;
+
+    static final int AWAKE = 0;
+    static final int PARKED_FUTEX = 1;
+    static final int PARKED_DOORBELL = 2;
+
+    static final int OPEN = 0;
+    static final int CLOSED = 1;
+
+    private SharedRegionLayout() {
+    }
+
+    /** @return bytes of the control area, one page */
+    static int controlBytes(int pageSize) {
+        return pageSize;
+    }
+
+    /** @return total memfd size for a ring capacity */
+    static long regionBytes(int pageSize, int capacity) {
+        return controlBytes(pageSize) + 2L * capacity;
+    }
+
+    /** @return offset of the control block of the ring a role produces into */
+    static int outboundControl(Role role) {
+        return role == Role.SERVER ? RING_A_CONTROL_OFFSET : RING_B_CONTROL_OFFSET;
+    }
+
+    /** @return offset of the control block of the ring a role consumes from */
+    static int inboundControl(Role role) {
+        return role == Role.SERVER ? RING_B_CONTROL_OFFSET : RING_A_CONTROL_OFFSET;
+    }
+
+    /** @return offset of the data of the ring whose control block is at {@code control} */
+    static long dataOffset(int pageSize, int capacity, int control) {
+        return control == RING_A_CONTROL_OFFSET ? controlBytes(pageSize) : controlBytes(pageSize) + (long) capacity;
+    }
+}

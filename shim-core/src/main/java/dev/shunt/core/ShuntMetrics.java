@@ -1,0 +1,137 @@
+package dev.shunt.core;
+
+import java.lang.management.ManagementFactory;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import javax.management.JMException;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Process-wide counters, exported over JMX as {@code dev.shunt:type=Shunt} and readable in code through
+ * {@link #snapshot()}. Counting is a {@link LongAdder} add: no allocation, no lock.
+ */
+public final class ShuntMetrics implements ShuntMetricsMXBean {
+    /** The JMX name. */
+    public static final String OBJECT_NAME = "dev.shunt:type=Shunt";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShuntMetrics.class);
+    private static final ShuntMetrics INSTANCE = register(new ShuntMetrics());
+
+    private final LongAdder fastPathOpen = new LongAdder();
+    private final LongAdder fastPathOpened = new LongAdder();
+    private final Map<FallbackReason, LongAdder> fallbacks = new EnumMap<>(FallbackReason.class);
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+    private final LongAdder signals = new LongAdder();
+    private final LongAdder parks = new LongAdder();
+    private final LongAdder protocolErrors = new LongAdder();
+
+    private ShuntMetrics() {
+        for (FallbackReason reason : FallbackReason.values()) {
+            fallbacks.put(reason, new LongAdder());
+        }
+    }
+
+    private static ShuntMetrics register(ShuntMetrics metrics) {
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(metrics, new ObjectName(OBJECT_NAME));
+        } catch (JMException | SecurityException e) {
+            LOG.warn("Shunt metrics are not exported over JMX: {}", e.toString());
+        }
+        return metrics;
+    }
+
+    /** @return the process-wide instance */
+    public static ShuntMetrics get() {
+        return INSTANCE;
+    }
+
+    /** @return the counters now */
+    public static MetricsSnapshot snapshot() {
+        return INSTANCE.takeSnapshot();
+    }
+
+    private MetricsSnapshot takeSnapshot() {
+        return new MetricsSnapshot(fastPathOpen.sum(), fastPathOpened.sum(), getFallbacks(), bytesIn.sum(),
+                bytesOut.sum(), signals.sum(), parks.sum(), protocolErrors.sum());
+    }
+
+    void fastPathOpened() {
+        fastPathOpened.increment();
+        fastPathOpen.increment();
+    }
+
+    void fastPathClosed() {
+        fastPathOpen.decrement();
+    }
+
+    void fallback(FallbackReason reason) {
+        fallbacks.get(reason).increment();
+    }
+
+    void bytesIn(long n) {
+        bytesIn.add(n);
+    }
+
+    void bytesOut(long n) {
+        bytesOut.add(n);
+    }
+
+    void signalSent() {
+        signals.increment();
+    }
+
+    void parked() {
+        parks.increment();
+    }
+
+    void protocolError() {
+        protocolErrors.increment();
+    }
+
+    @Override
+    public long getFastPathConnections() {
+        return fastPathOpen.sum();
+    }
+
+    @Override
+    public long getFastPathConnectionsOpened() {
+        return fastPathOpened.sum();
+    }
+
+    @Override
+    public Map<String, Long> getFallbacks() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        fallbacks.forEach((reason, count) -> out.put(reason.description(), count.sum()));
+        return out;
+    }
+
+    @Override
+    public long getFastPathBytesIn() {
+        return bytesIn.sum();
+    }
+
+    @Override
+    public long getFastPathBytesOut() {
+        return bytesOut.sum();
+    }
+
+    @Override
+    public long getDoorbellSignals() {
+        return signals.sum();
+    }
+
+    @Override
+    public long getParks() {
+        return parks.sum();
+    }
+
+    @Override
+    public long getProtocolErrors() {
+        return protocolErrors.sum();
+    }
+}

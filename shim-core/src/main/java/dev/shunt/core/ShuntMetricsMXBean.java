@@ -1,0 +1,30 @@
+package dev.shunt.core;
+
+import java.util.Map;
+
+/** The JMX view of {@link ShuntMetrics}, registered as {@code dev.shunt:type=Shunt}. */
+public interface ShuntMetricsMXBean {
+    /** @return fast-path connections open now */
+    long getFastPathConnections();
+
+    /** @return fast-path connections established since start */
+    long getFastPathConnectionsOpened();
+
+    /** @return connections that stayed on the kernel socket, by reason description */
+    Map<String, Long> getFallbacks();
+
+    /** @return bytes read from fast-path rings */
+    long getFastPathBytesIn();
+
+    /** @return bytes written into fast-path rings */
+    long getFastPathBytesOut();
+
+    /** @return futex wakes and eventfd writes sent to a sleeping peer */
+    long getDoorbellSignals();
+
+    /** @return times a local thread parked waiting for the peer */
+    long getParks();
+
+    /** @return connections closed because the peer broke the protocol */
+    long getProtocolErrors();
+}

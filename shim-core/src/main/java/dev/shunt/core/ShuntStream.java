@@ -1,0 +1,605 @@
+package dev.shunt.core;
+
+import static dev.shunt.core.SharedRegionLayout.AWAKE;
+import static dev.shunt.core.SharedRegionLayout.CONSUMER_SLEEP;
+import static dev.shunt.core.SharedRegionLayout.PARKED_DOORBELL;
+import static dev.shunt.core.SharedRegionLayout.PARKED_FUTEX;
+import static dev.shunt.core.SharedRegionLayout.PRODUCER_SLEEP;
+
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.EventFd;
+import dev.shunt.nativeio.Futex;
+import dev.shunt.nativeio.NativeCallException;
+import dev.shunt.nativeio.UnixSockets;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connection on the fast path: a byte stream in each direction through shared memory, with the kernel
+ * socket kept open beside it as the liveness channel.
+ *
+ * <p>Socket semantics: any write size (larger than the ring too), partial reads, order kept, no framing.
+ * Blocking calls may come from one reading and one writing thread at a time (further threads queue on a
+ * lock); {@link #close()} may come from any thread and unblocks both. Non-blocking calls ({@code *Now}) and
+ * {@link #prepareDoorbellSleep(boolean)} are for an event loop that waits on {@link #doorbellFd()}.
+ *
+ * <p>Waiting: a blocked side spins for {@code shunt.spinNanos}, then announces in shared memory that it
+ * sleeps, checks once more and parks on a futex word; the peer signals only when it sees that announcement.
+ * While parked, the kernel socket is polled for hang-up every {@value #LIVENESS_SLICE_MILLIS} ms, so the
+ * death of the peer process is noticed within that bound.
+ */
+public final class ShuntStream implements Closeable {
+    static final long LIVENESS_SLICE_MILLIS = 100;
+    private static final long LIVENESS_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(LIVENESS_SLICE_MILLIS);
+    private static final long SPURIOUS_WAKE_BACKOFF_NANOS = 50_000;
+    private static final int HANG_UP = UnixSockets.POLLRDHUP | UnixSockets.POLLHUP | UnixSockets.POLLERR
+            | UnixSockets.POLLNVAL;
+    private static final Logger LOG = LoggerFactory.getLogger(ShuntStream.class);
+
+    private final Role role;
+    private final int socketFd;
+    private final SharedRegion region;
+    private final ControlBlock inControl;
+    private final ControlBlock outControl;
+    private final RingConsumer in;
+    private final RingProducer out;
+    private final AccessWindow window;
+    private final int ownDoorbell;
+    private final int peerDoorbell;
+    private final long spinNanos;
+    private final ShuntMetrics metrics = ShuntMetrics.get();
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Object closeLock = new Object();
+
+    private volatile boolean closed;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
+    private volatile boolean peerGone;
+    private volatile ShuntProtocolException failure;
+
+    ShuntStream(Role role, int socketFd, SharedRegion region, AccessWindow window, int ownDoorbell, int peerDoorbell,
+            long spinNanos) {
+        this.role = role;
+        this.socketFd = socketFd;
+        this.region = region;
+        this.window = window;
+        this.ownDoorbell = ownDoorbell;
+        this.peerDoorbell = peerDoorbell;
+        this.spinNanos = spinNanos;
+        int inbound = SharedRegionLayout.inboundControl(role);
+        int outbound = SharedRegionLayout.outboundControl(role);
+        this.inControl = region.control(inbound);
+        this.outControl = region.control(outbound);
+        this.in = new RingConsumer(inControl, region.data(inbound));
+        this.out = new RingProducer(outControl, region.data(outbound));
+        metrics.fastPathOpened();
+    }
+
+    /**
+     * Reads at least one byte, blocking until some arrive, the stream ends or the timeout passes.
+     *
+     * @param dst destination
+     * @param off offset in {@code dst}
+     * @param len maximum bytes to read
+     * @param timeoutNanos 0 to wait without bound
+     * @return bytes read, or -1 at end of stream
+     * @throws SocketTimeoutException when nothing arrived in time (the stream stays usable)
+     * @throws SocketException when the stream is closed; {@link ShuntProtocolException} when the peer broke
+     *     the protocol
+     */
+    public int read(byte[] dst, int off, int len, long timeoutNanos) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, dst.length);
+        if (len == 0) {
+            return 0;
+        }
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        readLock.lock();
+        try {
+            while (true) {
+                int n = readLocked(dst, off, len);
+                if (n != 0) {
+                    return n;
+                }
+                awaitInbound(deadline);
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Reads what is there without blocking.
+     *
+     * @return bytes read, 0 when nothing is available yet, -1 at end of stream
+     */
+    public int readNow(byte[] dst, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, dst.length);
+        readLock.lock();
+        try {
+            return len == 0 ? 0 : readLocked(dst, off, len);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Reads what is there into {@code dst} without blocking.
+     *
+     * @return bytes read, 0 when nothing is available yet or {@code dst} is full, -1 at end of stream
+     */
+    public int readNow(ByteBuffer dst) throws IOException {
+        readLock.lock();
+        try {
+            if (!dst.hasRemaining()) {
+                return 0;
+            }
+            ensureOpen();
+            if (inputShutdown) {
+                return -1;
+            }
+            int n = in.read(dst, window);
+            if (n > 0) {
+                afterRead(n);
+                return n;
+            }
+            return inboundFinished() ? finishRead(dst) : 0;
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private int finishRead(ByteBuffer dst) throws ShuntProtocolException {
+        int n = in.read(dst, window);
+        if (n > 0) {
+            afterRead(n);
+            return n;
+        }
+        return -1;
+    }
+
+    private int readLocked(byte[] dst, int off, int len) throws IOException {
+        ensureOpen();
+        if (inputShutdown) {
+            return -1;
+        }
+        try {
+            int n = in.read(dst, off, len, window);
+            if (n > 0) {
+                afterRead(n);
+                return n;
+            }
+            if (inboundFinished()) {
+                // The close flag is published after the last byte: read once more before reporting the end.
+                n = in.read(dst, off, len, window);
+                if (n > 0) {
+                    afterRead(n);
+                    return n;
+                }
+                return -1;
+            }
+            return 0;
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        }
+    }
+
+    private void afterRead(int n) throws ShuntProtocolException {
+        metrics.bytesIn(n);
+        wakeIfParked(inControl, PRODUCER_SLEEP, peerDoorbell);
+    }
+
+    private boolean inboundFinished() throws ShuntProtocolException {
+        return in.producerClosed() || peerGone;
+    }
+
+    /**
+     * @return bytes that can be read without blocking
+     */
+    public int available() throws IOException {
+        readLock.lock();
+        try {
+            ensureOpen();
+            return inputShutdown ? 0 : in.available(Integer.MAX_VALUE);
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Writes every byte, blocking while the ring is full.
+     *
+     * @throws SocketException when the stream is closed, output was shut down or the peer is gone
+     *     ("Broken pipe"); {@link ShuntProtocolException} when the peer broke the protocol
+     */
+    public void write(byte[] src, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, src.length);
+        writeLock.lock();
+        try {
+            while (len > 0) {
+                int n = writeLocked(src, off, len);
+                if (n == 0) {
+                    awaitOutbound();
+                }
+                off += n;
+                len -= n;
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Writes what fits without blocking.
+     *
+     * @return bytes written, 0 when the ring is full
+     */
+    public int writeNow(byte[] src, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, src.length);
+        writeLock.lock();
+        try {
+            return len == 0 ? 0 : writeLocked(src, off, len);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Writes what fits of {@code src} without blocking.
+     *
+     * @return bytes written, 0 when the ring is full or {@code src} is empty
+     */
+    public int writeNow(ByteBuffer src) throws IOException {
+        writeLock.lock();
+        try {
+            if (!src.hasRemaining()) {
+                return 0;
+            }
+            checkWritable();
+            int n = out.write(src, window);
+            if (n > 0) {
+                afterWrite(n);
+            }
+            return n;
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private int writeLocked(byte[] src, int off, int len) throws IOException {
+        try {
+            checkWritable();
+            int n = out.write(src, off, len, window);
+            if (n > 0) {
+                afterWrite(n);
+            }
+            return n;
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        }
+    }
+
+    private void checkWritable() throws IOException {
+        ensureOpen();
+        if (outputShutdown) {
+            throw new SocketException("Socket output is shutdown");
+        }
+        if (peerGone || out.consumerClosed()) {
+            throw new SocketException("Broken pipe");
+        }
+    }
+
+    private void afterWrite(int n) throws ShuntProtocolException {
+        metrics.bytesOut(n);
+        wakeIfParked(outControl, CONSUMER_SLEEP, peerDoorbell);
+    }
+
+    private void awaitInbound(long deadline) throws IOException {
+        long spinEnd = System.nanoTime() + spinNanos;
+        do {
+            if (inboundReady()) {
+                return;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() - spinEnd < 0);
+        park(true, deadline);
+        if (deadline != 0 && System.nanoTime() - deadline >= 0 && !inboundReady()) {
+            throw new SocketTimeoutException("Read timed out");
+        }
+    }
+
+    private void awaitOutbound() throws IOException {
+        long spinEnd = System.nanoTime() + spinNanos;
+        do {
+            if (outboundReady()) {
+                return;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() - spinEnd < 0);
+        park(false, 0);
+    }
+
+    private boolean inboundReady() throws IOException {
+        try {
+            return closed || inputShutdown || peerGone || in.available(1) > 0 || in.producerClosed();
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        }
+    }
+
+    private boolean outboundReady() throws IOException {
+        try {
+            return closed || outputShutdown || peerGone || out.free(1) > 0 || out.consumerClosed();
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        }
+    }
+
+    /** Parks the calling thread once: announce, re-check, futex wait for at most one liveness slice. */
+    private void park(boolean inbound, long deadline) throws IOException {
+        ControlBlock control = inbound ? inControl : outControl;
+        int word = inbound ? CONSUMER_SLEEP : PRODUCER_SLEEP;
+        long wait = LIVENESS_SLICE_NANOS;
+        if (deadline != 0) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return;
+            }
+            wait = Math.min(wait, remaining);
+        }
+        control.announceSleep(word, PARKED_FUTEX);
+        int result = Futex.WOKEN;
+        try {
+            if (inbound ? inboundReady() : outboundReady()) {
+                return;
+            }
+            metrics.parked();
+            result = Futex.await(control.address(word), PARKED_FUTEX, wait);
+        } finally {
+            int was = control.clearSleep(word);
+            if (was != AWAKE && was != PARKED_FUTEX) {
+                throw fail(new ShuntProtocolException("impossible sleep word " + was + " in shared memory"));
+            }
+        }
+        if (result == Futex.TIMED_OUT) {
+            checkPeerAlive();
+        } else if (result == Futex.VALUE_CHANGED && !(inbound ? inboundReady() : outboundReady())) {
+            // Only a broken or hostile peer changes the word without making progress; do not spin on it.
+            LockSupport.parkNanos(SPURIOUS_WAKE_BACKOFF_NANOS);
+        }
+    }
+
+    private void checkPeerAlive() throws NativeCallException {
+        if (!peerGone && (UnixSockets.poll(socketFd, UnixSockets.POLLRDHUP, 0) & HANG_UP) != 0) {
+            peerGone = true;
+        }
+    }
+
+    /**
+     * Wakes the peer if it announced that it sleeps on the given word, in the way it announced.
+     */
+    private void wakeIfParked(ControlBlock control, int word, int doorbell) throws ShuntProtocolException {
+        if (control.sleepState(word) == AWAKE) {
+            return;
+        }
+        int was = control.clearSleep(word);
+        try {
+            if (was == PARKED_FUTEX) {
+                Futex.wake(control.address(word), Integer.MAX_VALUE);
+            } else if (was == PARKED_DOORBELL) {
+                EventFd.signal(doorbell);
+            } else if (was != AWAKE) {
+                throw new ShuntProtocolException("impossible sleep word " + was + " in shared memory");
+            } else {
+                return;
+            }
+        } catch (NativeCallException e) {
+            throw new ShuntProtocolException("could not wake the peer: " + e.getMessage());
+        }
+        metrics.signalSent();
+    }
+
+    /**
+     * For an event loop about to wait on {@link #doorbellFd()}: announces in shared memory that the peer must
+     * ring the doorbell when data arrives (and, with {@code wantSpace}, when ring space frees up), then checks
+     * once more.
+     *
+     * @param wantSpace whether a write is waiting for space
+     * @return true when the loop may sleep; false when there is already something to do (the announcement is
+     *     withdrawn)
+     */
+    public boolean prepareDoorbellSleep(boolean wantSpace) throws IOException {
+        readLock.lock();
+        try {
+            ensureOpen();
+            inControl.announceSleep(CONSUMER_SLEEP, PARKED_DOORBELL);
+            if (wantSpace) {
+                outControl.announceSleep(PRODUCER_SLEEP, PARKED_DOORBELL);
+            }
+            if (inboundReady() || (wantSpace && outboundReady())) {
+                clearDoorbellSleep();
+                return false;
+            }
+            metrics.parked();
+            return true;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Withdraws a {@link #prepareDoorbellSleep(boolean)} announcement after the loop woke up, and drains the
+     * doorbell.
+     */
+    public void cancelDoorbellSleep() throws IOException {
+        readLock.lock();
+        try {
+            ensureOpen();
+            clearDoorbellSleep();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private void clearDoorbellSleep() throws IOException {
+        int inbound = inControl.clearSleep(CONSUMER_SLEEP);
+        int outbound = outControl.clearSleep(PRODUCER_SLEEP);
+        if ((inbound != AWAKE && inbound != PARKED_DOORBELL) || (outbound != AWAKE && outbound != PARKED_DOORBELL)) {
+            throw fail(new ShuntProtocolException("impossible sleep word in shared memory"));
+        }
+        EventFd.drain(ownDoorbell);
+    }
+
+    /** @return the eventfd the peer rings when this side announced a doorbell sleep */
+    public int doorbellFd() {
+        return ownDoorbell;
+    }
+
+    /** @return the kernel socket kept open beside the rings */
+    public int socketFd() {
+        return socketFd;
+    }
+
+    /** @return this side of the connection */
+    public Role role() {
+        return role;
+    }
+
+    /** @return whether the ring data pages are guarded by a protection key in this process */
+    public boolean isProtected() {
+        return window.key() >= 0;
+    }
+
+    /** @return ring capacity per direction in bytes */
+    public int ringCapacity() {
+        return region.capacity();
+    }
+
+    /**
+     * Ends this side's output: the peer reads every byte written so far, then end of stream.
+     */
+    public void shutdownOutput() throws IOException {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            if (!outputShutdown) {
+                outputShutdown = true;
+                outControl.closeProducer();
+                wakeIfParked(outControl, CONSUMER_SLEEP, peerDoorbell);
+            }
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Ends this side's input: reads return end of stream and the peer's writes fail with "Broken pipe", as
+     * with {@code shutdown(SHUT_RD)} on a Unix socket.
+     */
+    public void shutdownInput() throws IOException {
+        readLock.lock();
+        try {
+            ensureOpen();
+            if (!inputShutdown) {
+                inputShutdown = true;
+                inControl.closeConsumer();
+                wakeIfParked(inControl, PRODUCER_SLEEP, peerDoorbell);
+            }
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** @return whether {@link #shutdownInput()} was called */
+    public boolean isInputShutdown() {
+        return inputShutdown;
+    }
+
+    /** @return whether {@link #shutdownOutput()} was called */
+    public boolean isOutputShutdown() {
+        return outputShutdown;
+    }
+
+    /** @return whether {@link #close()} ran (or a protocol error closed the stream) */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void ensureOpen() throws SocketException {
+        if (closed) {
+            ShuntProtocolException cause = failure;
+            if (cause != null) {
+                throw cause;
+            }
+            throw new SocketException("Socket closed");
+        }
+    }
+
+    private ShuntProtocolException fail(ShuntProtocolException e) {
+        if (failure == null) {
+            failure = e;
+            metrics.protocolError();
+            LOG.warn("Closing Shunt connection (fd {}): {}", socketFd, e.getMessage());
+            close();
+        }
+        return e;
+    }
+
+    /**
+     * Closes the fast path: tells the peer (end of stream after every byte written, and no more reading),
+     * unblocks local readers and writers, and unmaps the shared memory once they have left. The kernel socket
+     * is not closed here; its owner closes it after this. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (closeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        outControl.closeProducer();
+        inControl.closeConsumer();
+        wakeQuietly(outControl, CONSUMER_SLEEP, peerDoorbell);
+        wakeQuietly(inControl, PRODUCER_SLEEP, peerDoorbell);
+        wakeQuietly(inControl, CONSUMER_SLEEP, ownDoorbell);
+        wakeQuietly(outControl, PRODUCER_SLEEP, ownDoorbell);
+        readLock.lock();
+        writeLock.lock();
+        try {
+            region.close();
+            Descriptors.close(ownDoorbell);
+            Descriptors.close(peerDoorbell);
+        } finally {
+            writeLock.unlock();
+            readLock.unlock();
+        }
+        metrics.fastPathClosed();
+    }
+
+    private void wakeQuietly(ControlBlock control, int word, int doorbell) {
+        try {
+            wakeIfParked(control, word, doorbell);
+        } catch (ShuntProtocolException e) {
+            LOG.debug("While closing: {}", e.getMessage());
+        }
+    }
+}

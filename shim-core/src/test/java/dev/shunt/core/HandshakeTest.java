@@ -1,0 +1,321 @@
+package dev.shunt.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.EventFd;
+import dev.shunt.nativeio.MappedRegion;
+import dev.shunt.nativeio.MemFd;
+import dev.shunt.nativeio.UnixSockets;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Handshake outcomes against real sockets, with one side played by raw test code that sends exactly the
+ * bytes and descriptors a broken, old or hostile peer would.
+ */
+class HandshakeTest {
+    private static final ShuntConfig ON = new ShuntConfig(true, MpkMode.OPTIONAL, 4096, 1_000, 2_000);
+    private static final ShuntConfig QUICK = ON.withHandshakeTimeoutMillis(200);
+
+    private Path dir;
+    private Path path;
+    private int listenFd = -1;
+    private int openBefore;
+
+    @BeforeEach
+    void listen() throws Exception {
+        openBefore = Descriptors.openCount();
+        dir = Files.createTempDirectory("shunt");
+        path = dir.resolve("s");
+        listenFd = UnixSockets.socket();
+        UnixSockets.bindPath(listenFd, path.toString());
+        UnixSockets.listen(listenFd, 4);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        Descriptors.close(listenFd);
+        Files.deleteIfExists(Advertisement.pathFor(path));
+        Files.deleteIfExists(path);
+        Files.deleteIfExists(dir);
+        assertEquals(openBefore, Descriptors.openCount(), "descriptors leaked");
+    }
+
+    /** Connects a Shunt client in the background and returns the raw accepted socket. */
+    private CompletableFuture<HandshakeResult> shuntClient(ShuntConfig config, int[] clientFd) throws Exception {
+        clientFd[0] = UnixSockets.socket();
+        ClientHandshake handshake = ShuntHandshake.prepareClient(clientFd[0], path, config);
+        UnixSockets.connect(clientFd[0], path.toString());
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return handshake.complete();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static Throwable failure(CompletableFuture<?> future) throws Exception {
+        try {
+            future.get(10, TimeUnit.SECONDS);
+            throw new AssertionError("expected the handshake to fail");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause().getCause();
+        }
+    }
+
+    private static void send(int fd, byte[] bytes, int... fds) throws Exception {
+        assertEquals(bytes.length, UnixSockets.send(fd, bytes, 0, bytes.length, fds));
+    }
+
+    private static byte[] readN(int fd, int n) throws Exception {
+        byte[] out = new byte[n];
+        int off = 0;
+        while (off < n) {
+            int r = UnixSockets.read(fd, out, off, n - off);
+            assertTrue(r > 0, "early end of stream");
+            off += r;
+        }
+        return out;
+    }
+
+    @Test
+    void clientWithoutAdvertisementStaysUnmarkedAndSendsNothing() throws Exception {
+        int[] client = new int[1];
+        HandshakeResult result = shuntClient(ON, client).get(5, TimeUnit.SECONDS);
+        int accepted = UnixSockets.accept(listenFd);
+        try {
+            assertEquals(FallbackReason.PEER_NOT_SHUNT, result.fallbackReason());
+            assertNull(UnixSockets.peerAbstractName(accepted));
+            assertEquals(-1, UnixSockets.peek(accepted, new byte[1], 0, 1));
+        } finally {
+            Descriptors.close(accepted);
+            Descriptors.close(client[0]);
+        }
+    }
+
+    @Test
+    void serverFirstPlainPeerBehindAnAdvertisementKeepsItsBytes() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            int[] client = new int[1];
+            CompletableFuture<HandshakeResult> pending = shuntClient(ON, client);
+            int accepted = UnixSockets.accept(listenFd);
+            try {
+                assertTrue(UnixSockets.peerAbstractName(accepted).startsWith("shunt-v1-"));
+                send(accepted, "HELLO".getBytes(StandardCharsets.US_ASCII));
+                HandshakeResult result = pending.get(5, TimeUnit.SECONDS);
+                assertEquals(FallbackReason.STALE_ADVERTISEMENT, result.fallbackReason());
+                assertEquals("HELLO", new String(readN(client[0], 5), StandardCharsets.US_ASCII));
+            } finally {
+                Descriptors.close(accepted);
+                Descriptors.close(client[0]);
+            }
+        }
+    }
+
+    @Test
+    void advertisementOfAReplacedSocketFileIsStale() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            Descriptors.close(listenFd);
+            Files.delete(path);
+            listenFd = UnixSockets.socket();
+            UnixSockets.bindPath(listenFd, path.toString());
+            UnixSockets.listen(listenFd, 4);
+            int[] client = new int[1];
+            HandshakeResult result = shuntClient(ON, client).get(5, TimeUnit.SECONDS);
+            assertEquals(FallbackReason.STALE_ADVERTISEMENT, result.fallbackReason());
+            int accepted = UnixSockets.accept(listenFd);
+            assertNull(UnixSockets.peerAbstractName(accepted));
+            Descriptors.close(accepted);
+            Descriptors.close(client[0]);
+        }
+    }
+
+    @Test
+    void silentServerMakesTheClientFailWithinTheBound() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, QUICK)) {
+            int[] client = new int[1];
+            long start = System.nanoTime();
+            CompletableFuture<HandshakeResult> pending = shuntClient(QUICK, client);
+            int accepted = UnixSockets.accept(listenFd);
+            Throwable thrown = failure(pending);
+            assertTrue(thrown instanceof ShuntHandshakeException, String.valueOf(thrown));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+            Descriptors.close(accepted);
+            Descriptors.close(client[0]);
+        }
+    }
+
+    /** Plays a server that sends one crafted first message; returns the client's outcome and its reply. */
+    private HandshakeResult offerAndReadReply(byte[] message, int[] fds, FallbackReason expectedReject)
+            throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            int[] client = new int[1];
+            CompletableFuture<HandshakeResult> pending = shuntClient(ON, client);
+            int accepted = UnixSockets.accept(listenFd);
+            try {
+                send(accepted, message, fds);
+                for (int fd : fds) {
+                    Descriptors.close(fd);
+                }
+                HandshakeResult result = pending.get(5, TimeUnit.SECONDS);
+                assertFalse(result.isFastPath());
+                HandshakeMessage reply = HandshakeMessage.receive(accepted, System.nanoTime() + 5_000_000_000L);
+                assertEquals(HandshakeMessage.REJECT, reply.type);
+                assertEquals(expectedReject, reply.reason());
+                assertEquals(0, reply.fdCount());
+                return result;
+            } finally {
+                Descriptors.close(accepted);
+                Descriptors.close(client[0]);
+            }
+        }
+    }
+
+    private static int sealedMemfd(long size) throws Exception {
+        int fd = MemFd.create("test");
+        MemFd.truncate(fd, size);
+        MemFd.addSeals(fd, SharedRegion.REQUIRED_SEALS);
+        return fd;
+    }
+
+    private static long regionBytes(int capacity) {
+        return SharedRegionLayout.regionBytes(MappedRegion.pageSize(), capacity);
+    }
+
+    @Test
+    void unknownVersionIsRejectedAndBothFallBack() throws Exception {
+        byte[] offer = HandshakeMessage.offer(regionBytes(4096), 4096);
+        ByteBuffer.wrap(offer).putShort(8, (short) 99);
+        HandshakeResult r = offerAndReadReply(offer, new int[] {sealedMemfd(regionBytes(4096)), EventFd.create()},
+                FallbackReason.VERSION_MISMATCH);
+        assertEquals(FallbackReason.VERSION_MISMATCH, r.fallbackReason());
+    }
+
+    @Test
+    void unsealedMemfdIsRejected() throws Exception {
+        int memfd = MemFd.create("unsealed");
+        MemFd.truncate(memfd, regionBytes(4096));
+        HandshakeResult r = offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096),
+                new int[] {memfd, EventFd.create()}, FallbackReason.INVALID_OFFER);
+        assertTrue(r.detail().contains("seals"), r.detail());
+    }
+
+    @Test
+    void memfdSmallerThanAnnouncedIsRejected() throws Exception {
+        HandshakeResult r = offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096),
+                new int[] {sealedMemfd(8192), EventFd.create()}, FallbackReason.INVALID_OFFER);
+        assertTrue(r.detail().contains("bytes"), r.detail());
+    }
+
+    @Test
+    void absurdRingSizeIsRejected() throws Exception {
+        offerAndReadReply(HandshakeMessage.offer(regionBytes(1 << 30), 1 << 30),
+                new int[] {sealedMemfd(8192), EventFd.create()}, FallbackReason.INVALID_OFFER);
+    }
+
+    @Test
+    void missingDescriptorsAreRejected() throws Exception {
+        offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096), new int[0], FallbackReason.INVALID_OFFER);
+    }
+
+    @Test
+    void descriptorsOfTheWrongKindAreRejected() throws Exception {
+        offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096),
+                new int[] {EventFd.create(), EventFd.create()}, FallbackReason.INVALID_OFFER);
+    }
+
+    @Test
+    void truncatedOfferFailsTheHandshake() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, QUICK)) {
+            int[] client = new int[1];
+            CompletableFuture<HandshakeResult> pending = shuntClient(QUICK, client);
+            int accepted = UnixSockets.accept(listenFd);
+            byte[] offer = HandshakeMessage.offer(regionBytes(4096), 4096);
+            UnixSockets.send(accepted, offer, 0, 20, new int[0]);
+            UnixSockets.shutdownOutput(accepted);
+            Throwable thrown = failure(pending);
+            assertTrue(thrown instanceof ShuntHandshakeException, String.valueOf(thrown));
+            Descriptors.close(accepted);
+            Descriptors.close(client[0]);
+        }
+    }
+
+    @Test
+    void serverFailsCleanlyWhenAMarkedClientAnswersGarbage() throws Exception {
+        int client = UnixSockets.socket();
+        ClientMarker.bind(client);
+        UnixSockets.connect(client, path.toString());
+        int accepted = UnixSockets.accept(listenFd);
+        CompletableFuture<HandshakeResult> server = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ShuntHandshake.accept(accepted, QUICK);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        HandshakeMessage offer = HandshakeMessage.receive(client, System.nanoTime() + 5_000_000_000L);
+        assertEquals(HandshakeMessage.OFFER, offer.type);
+        assertEquals(2, offer.fdCount());
+        offer.closeFds();
+        send(client, "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        Throwable thrown = failure(server);
+        assertTrue(thrown instanceof ShuntHandshakeException, String.valueOf(thrown));
+        Descriptors.close(accepted);
+        Descriptors.close(client);
+    }
+
+    @Test
+    void serverTimesOutOnAMarkedClientThatNeverAnswers() throws Exception {
+        int client = UnixSockets.socket();
+        ClientMarker.bind(client);
+        UnixSockets.connect(client, path.toString());
+        int accepted = UnixSockets.accept(listenFd);
+        long start = System.nanoTime();
+        assertThrows(ShuntHandshakeException.class, () -> ShuntHandshake.accept(accepted, QUICK));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+        HandshakeMessage offer = HandshakeMessage.receive(client, System.nanoTime() + 5_000_000_000L);
+        offer.closeFds();
+        Descriptors.close(accepted);
+        Descriptors.close(client);
+    }
+
+    @Test
+    void disabledServerDeclinesAMarkedClientAndNeverAnswersAnUnmarkedOne() throws Exception {
+        long declinedBefore = ShuntMetrics.snapshot().fallbacks(FallbackReason.PEER_DECLINED);
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            int[] client = new int[1];
+            CompletableFuture<HandshakeResult> pending = shuntClient(ON, client);
+            int accepted = UnixSockets.accept(listenFd);
+            HandshakeResult server = ShuntHandshake.accept(accepted, ON.withEnabled(false));
+            assertEquals(FallbackReason.DISABLED, server.fallbackReason());
+            HandshakeResult result = pending.get(5, TimeUnit.SECONDS);
+            assertEquals(FallbackReason.PEER_DECLINED, result.fallbackReason());
+            assertTrue(result.detail().contains(FallbackReason.DISABLED.description()), result.detail());
+            Descriptors.close(accepted);
+            Descriptors.close(client[0]);
+        }
+        assertEquals(declinedBefore + 1, ShuntMetrics.snapshot().fallbacks(FallbackReason.PEER_DECLINED));
+
+        int[] client = new int[1];
+        HandshakeResult plain = shuntClient(ON.withEnabled(false), client).get(5, TimeUnit.SECONDS);
+        assertEquals(FallbackReason.DISABLED, plain.fallbackReason());
+        int accepted = UnixSockets.accept(listenFd);
+        assertEquals(FallbackReason.PEER_NOT_SHUNT, ShuntHandshake.accept(accepted, ON).fallbackReason());
+        assertEquals(-1, UnixSockets.peek(client[0], new byte[1], 0, 1), "server must not speak to a plain client");
+        Descriptors.close(accepted);
+        Descriptors.close(client[0]);
+    }
+}

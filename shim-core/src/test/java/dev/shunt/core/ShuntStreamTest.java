@@ -1,0 +1,146 @@
+package dev.shunt.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shunt.core.testing.ConnectedPair;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+
+class ShuntStreamTest {
+    static final ShuntConfig FAST = new ShuntConfig(true, MpkMode.REQUIRED, 4096, 20_000, 5_000);
+
+    @Test
+    void echoesBytesBothWaysOnTheFastPath() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            assertTrue(pair.server.isFastPath(), pair.server.toString());
+            assertTrue(pair.client.isFastPath(), pair.client.toString());
+            assertTrue(pair.client.stream().isProtected());
+            byte[] ping = "ping".getBytes();
+            pair.client.stream().write(ping, 0, ping.length);
+            byte[] got = new byte[16];
+            int n = pair.server.stream().read(got, 0, got.length, 0);
+            assertEquals(4, n);
+            pair.server.stream().write(got, 0, n);
+            byte[] back = new byte[4];
+            assertEquals(4, pair.client.stream().read(back, 0, 4, 0));
+            assertArrayEquals(ping, back);
+        }
+    }
+
+    @Test
+    void streamsWritesLargerThanTheRingWithChecksums() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            ShuntStream writer = pair.client.stream();
+            ShuntStream reader = pair.server.stream();
+            Random random = new Random(42);
+            long total = 8L << 20;
+            CompletableFuture<Long> written = CompletableFuture.supplyAsync(() -> {
+                CRC32 crc = new CRC32();
+                byte[] chunk = new byte[100_000];
+                long left = total;
+                try {
+                    while (left > 0) {
+                        int n = (int) Math.min(left, 1 + random.nextInt(chunk.length));
+                        random.nextBytes(chunk);
+                        writer.write(chunk, 0, n);
+                        crc.update(chunk, 0, n);
+                        left -= n;
+                    }
+                    writer.shutdownOutput();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return crc.getValue();
+            });
+            CRC32 crc = new CRC32();
+            byte[] buf = new byte[7_777];
+            long read = 0;
+            Random sizes = new Random(7);
+            for (int n; (n = reader.read(buf, 0, 1 + sizes.nextInt(buf.length), 0)) > 0; ) {
+                crc.update(buf, 0, n);
+                read += n;
+            }
+            assertEquals(total, read);
+            assertEquals(written.get(30, TimeUnit.SECONDS), crc.getValue());
+        }
+    }
+
+    @Test
+    void readTimesOutAndStaysUsable() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            byte[] buf = new byte[8];
+            assertThrows(SocketTimeoutException.class,
+                    () -> pair.server.stream().read(buf, 0, 8, TimeUnit.MILLISECONDS.toNanos(50)));
+            pair.client.stream().write(new byte[] {1, 2, 3}, 0, 3);
+            assertEquals(3, pair.server.stream().read(buf, 0, 8, TimeUnit.SECONDS.toNanos(5)));
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadUnblocksAReader() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            ShuntStream stream = pair.server.stream();
+            CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
+                try {
+                    stream.read(new byte[8], 0, 8, 0);
+                    return null;
+                } catch (Exception e) {
+                    return e;
+                }
+            });
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> reader.get(300, TimeUnit.MILLISECONDS));
+            stream.close();
+            Throwable thrown = reader.get(5, TimeUnit.SECONDS);
+            assertTrue(thrown instanceof SocketException, String.valueOf(thrown));
+        }
+    }
+
+    @Test
+    void closeDeliversEveryByteThenEndOfStream() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            byte[] data = new byte[3000];
+            new Random(1).nextBytes(data);
+            pair.client.stream().write(data, 0, data.length);
+            pair.client.stream().close();
+            byte[] got = new byte[data.length];
+            int off = 0;
+            for (int n; (n = pair.server.stream().read(got, off, got.length - off, 0)) > 0; ) {
+                off += n;
+            }
+            assertEquals(data.length, off);
+            assertArrayEquals(data, got);
+            assertEquals(-1, pair.server.stream().read(got, 0, 1, 0));
+            assertThrows(SocketException.class, () -> pair.server.stream().write(data, 0, 1), "Broken pipe");
+        }
+    }
+
+    @Test
+    void shutdownInputMakesThePeersWritesFail() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            pair.server.stream().shutdownInput();
+            assertEquals(-1, pair.server.stream().read(new byte[1], 0, 1, 0));
+            SocketException e = assertThrows(SocketException.class,
+                    () -> pair.client.stream().write(new byte[1], 0, 1));
+            assertEquals("Broken pipe", e.getMessage());
+            pair.server.stream().write(new byte[] {9}, 0, 1);
+            assertEquals(1, pair.client.stream().read(new byte[1], 0, 1, 0));
+        }
+    }
+
+    @Test
+    void availableCountsPublishedBytes() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            assertEquals(0, pair.server.stream().available());
+            pair.client.stream().write(new byte[100], 0, 100);
+            assertEquals(100, pair.server.stream().available());
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.shunt.core.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A second JVM running a test main class with this JVM's test class path, optionally behind a launcher
+ * (such as {@code deny_pkeys}). Its standard output is collected line by line; standard error is kept for
+ * failure messages.
+ */
+public final class ChildJvm implements AutoCloseable {
+    private final Process process;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final StringBuilder stderr = new StringBuilder();
+    private final Thread errReader;
+
+    private ChildJvm(Process process) {
+        this.process = process;
+        Thread outReader = new Thread(() -> pump(new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8)), null), "child-stdout");
+        errReader = new Thread(() -> pump(new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                StandardCharsets.UTF_8)), stderr), "child-stderr");
+        outReader.setDaemon(true);
+        errReader.setDaemon(true);
+        outReader.start();
+        errReader.start();
+    }
+
+    private void pump(BufferedReader reader, StringBuilder sink) {
+        try (reader) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (sink == null) {
+                    lines.add(line);
+                } else {
+                    synchronized (sink) {
+                        sink.append(line).append('\n');
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // The child died or was killed: nothing more to read.
+        }
+    }
+
+    /**
+     * Starts {@code main} in a new JVM.
+     *
+     * @param launcher programs to put in front of {@code java} (may be empty)
+     * @param properties {@code key=value} system properties
+     * @param main the class to run
+     * @param args its arguments
+     */
+    public static ChildJvm start(List<String> launcher, List<String> properties, Class<?> main, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(launcher);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + "/shunt_hs_err_%p.log");
+        for (String p : properties) {
+            command.add("-D" + p);
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        return new ChildJvm(new ProcessBuilder(command).start());
+    }
+
+    /** Starts {@code main} in a new JVM with Shunt system properties. */
+    public static ChildJvm start(List<String> properties, Class<?> main, String... args) throws IOException {
+        return start(List.of(), properties, main, args);
+    }
+
+    /**
+     * Waits for the next output line that starts with {@code prefix}, skipping others.
+     *
+     * @return the line without the prefix
+     */
+    public String expect(String prefix, long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (line == null) {
+                throw new AssertionError("child printed no '" + prefix + "' line in time; alive="
+                        + process.isAlive() + "; stderr:\n" + stderr());
+            }
+            if (line.startsWith(prefix)) {
+                return line.substring(prefix.length()).trim();
+            }
+        }
+    }
+
+    /** Waits for the child to exit. @return its exit code */
+    public int waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        if (!process.waitFor(timeout, unit)) {
+            process.destroyForcibly();
+            throw new AssertionError("child did not exit in time; stderr:\n" + stderr());
+        }
+        errReader.join(TimeUnit.SECONDS.toMillis(5));
+        return process.exitValue();
+    }
+
+    /** @return the child's process id */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Sends SIGKILL. */
+    public void kill() {
+        process.destroyForcibly();
+    }
+
+    /** @return what the child wrote to standard error so far */
+    public String stderr() {
+        synchronized (stderr) {
+            return stderr.toString();
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
