@@ -51,7 +51,10 @@ public final class Descriptors {
 
     /**
      * The number of entries in {@code /proc/self/fd}, for leak tests. The count includes the
-     * descriptor used to list the directory, so compare counts, not absolute numbers.
+     * descriptor used to list the directory, so compare counts, not absolute numbers. The JVM
+     * itself opens files for an instant now and then (for example cgroup files when it
+     * re-reads container limits), so a single reading may be one too high: a leak check
+     * should take the lowest of several readings as its baseline and re-read before failing.
      *
      * @return the number of open descriptors of this process
      * @throws UncheckedIOException if the directory cannot be listed

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.ConnectedPair;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.EventFd;
 import dev.shunt.nativeio.MappedRegion;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +35,14 @@ class HandshakeTest {
     private Path path;
     private int listenFd = -1;
     private int openBefore;
+
+    /** Loads classes and opens the JVM's lazily opened files (jars, random source) before counting descriptors. */
+    @BeforeAll
+    static void warmUp() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(ON)) {
+            assertTrue(pair.client.isFastPath());
+        }
+    }
 
     @BeforeEach
     void listen() throws Exception {

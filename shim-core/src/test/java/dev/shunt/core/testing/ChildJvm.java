@@ -64,7 +64,7 @@ public final class ChildJvm implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         command.add("-XX:+UseSerialGC");
-        command.add("-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + "/shunt_hs_err_%p.log");
+        command.add("-XX:ErrorFile=" + errorReport(0).toString().replace("_0.log", "_%p.log"));
         for (String p : properties) {
             command.add("-D" + p);
         }
@@ -108,6 +108,11 @@ public final class ChildJvm implements AutoCloseable {
         }
         errReader.join(TimeUnit.SECONDS.toMillis(5));
         return process.exitValue();
+    }
+
+    /** @return where the JVM of process {@code pid} writes its crash report */
+    public static Path errorReport(long pid) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "shunt_hs_err_" + pid + ".log");
     }
 
     /** @return the child's process id */

@@ -2,14 +2,12 @@ package dev.shunt.core.testing;
 
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.HandshakeResult;
-import dev.shunt.core.ServerAdvertisement;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.UnixSockets;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -27,19 +25,14 @@ public final class ConnectedPair implements AutoCloseable {
     public final int serverFd;
     /** Connected socket. */
     public final int clientFd;
-    private final int listenFd;
-    private final Path dir;
-    private final ServerAdvertisement advertisement;
+    private final TestServer listener;
 
-    private ConnectedPair(HandshakeResult server, HandshakeResult client, int serverFd, int clientFd, int listenFd,
-            Path dir, ServerAdvertisement advertisement) {
-        this.server = server;
+    private ConnectedPair(TestServer listener, TestServer.Accepted accepted, HandshakeResult client, int clientFd) {
+        this.listener = listener;
+        this.server = accepted.result;
+        this.serverFd = accepted.fd;
         this.client = client;
-        this.serverFd = serverFd;
         this.clientFd = clientFd;
-        this.listenFd = listenFd;
-        this.dir = dir;
-        this.advertisement = advertisement;
     }
 
     /** Connects a pair with the same configuration on both sides. */
@@ -49,27 +42,19 @@ public final class ConnectedPair implements AutoCloseable {
 
     /** Connects a pair with a configuration per side. */
     public static ConnectedPair open(ShuntConfig serverConfig, ShuntConfig clientConfig) throws Exception {
-        Path dir = Files.createTempDirectory("shunt");
-        Path path = dir.resolve("s");
-        int listenFd = UnixSockets.socket();
-        UnixSockets.bindPath(listenFd, path.toString());
-        UnixSockets.listen(listenFd, 8);
-        ServerAdvertisement advertisement = ServerAdvertisement.publish(path, serverConfig);
-        CompletableFuture<Object[]> accepted = CompletableFuture.supplyAsync(() -> {
+        TestServer listener = new TestServer(serverConfig);
+        CompletableFuture<TestServer.Accepted> accepted = CompletableFuture.supplyAsync(() -> {
             try {
-                int fd = UnixSockets.accept(listenFd);
-                return new Object[] {fd, ShuntHandshake.accept(fd, serverConfig)};
+                return listener.accept();
             } catch (IOException e) {
-                throw new IllegalStateException(e);
+                throw new UncheckedIOException(e);
             }
         });
         int clientFd = UnixSockets.socket();
-        ClientHandshake handshake = ShuntHandshake.prepareClient(clientFd, path, clientConfig);
-        UnixSockets.connect(clientFd, path.toString());
+        ClientHandshake handshake = ShuntHandshake.prepareClient(clientFd, listener.path, clientConfig);
+        UnixSockets.connect(clientFd, listener.path.toString());
         HandshakeResult client = handshake.complete();
-        Object[] server = accepted.get(30, TimeUnit.SECONDS);
-        return new ConnectedPair((HandshakeResult) server[1], client, (Integer) server[0], clientFd, listenFd, dir,
-                advertisement);
+        return new ConnectedPair(listener, accepted.get(30, TimeUnit.SECONDS), client, clientFd);
     }
 
     @Override
@@ -82,13 +67,6 @@ public final class ConnectedPair implements AutoCloseable {
         }
         Descriptors.close(serverFd);
         Descriptors.close(clientFd);
-        Descriptors.close(listenFd);
-        advertisement.close();
-        try (var files = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
-        Files.deleteIfExists(dir);
+        listener.close();
     }
 }

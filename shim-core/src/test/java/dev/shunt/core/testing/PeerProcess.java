@@ -25,6 +25,7 @@ import java.util.zip.CRC32;
  * modes: transfer BYTES  write BYTES of seeded data while reading what the peer writes; print crc lines
  *        flood           write forever (until the peer or this process dies)
  *        echo            echo until end of stream
+ *        stall           read nothing, sleep until killed
  * </pre>
  * Prints {@code HANDSHAKE fast|fallback:<detail>}, then mode output, then {@code METRICS ...}.
  */
@@ -69,6 +70,10 @@ public final class PeerProcess {
                 while (true) {
                     io.write(chunk, chunk.length);
                 }
+            case "stall":
+                System.out.println("STALLING");
+                Thread.sleep(Long.MAX_VALUE);
+                break;
             case "echo":
                 byte[] buf = new byte[65536];
                 for (int n; (n = io.read(buf)) > 0; ) {

@@ -1,0 +1,129 @@
+package dev.shunt.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shunt.core.testing.ConnectedPair;
+import dev.shunt.core.testing.TestServer;
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.EventFd;
+import dev.shunt.nativeio.MappedRegion;
+import dev.shunt.nativeio.UnixSockets;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A client that completes the handshake honestly, keeps its own mapping of the shared memory and then writes
+ * random values into the control words. The victim server must close that connection with
+ * {@link ShuntProtocolException} without crashing, hanging or touching memory outside its mapping, while an
+ * unrelated connection carries on.
+ */
+class HostilePeerTest {
+    private static final ShuntConfig CONFIG = new ShuntConfig(true, MpkMode.REQUIRED, 4096, 1_000, 2_000);
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final int[] WORDS = {SharedRegionLayout.PRODUCER_POSITION, SharedRegionLayout.PRODUCER_CLOSED,
+        SharedRegionLayout.CONSUMER_POSITION, SharedRegionLayout.CONSUMER_CLOSED, SharedRegionLayout.CONSUMER_SLEEP,
+        SharedRegionLayout.PRODUCER_SLEEP};
+
+    /** The hostile side: an honest handshake, then a raw view of the whole region. */
+    private static final class Hostile implements AutoCloseable {
+        final int fd;
+        final MappedRegion mapping;
+        final ByteBuffer raw;
+
+        Hostile(TestServer server) throws Exception {
+            fd = UnixSockets.socket();
+            ClientMarker.bind(fd);
+            UnixSockets.connect(fd, server.path.toString());
+            HandshakeMessage offer = HandshakeMessage.receive(fd, System.nanoTime() + 5_000_000_000L);
+            mapping = MappedRegion.map(offer.fds[0], 0, offer.body.getLong(0));
+            raw = mapping.buffer();
+            offer.closeFds();
+            int doorbell = EventFd.create();
+            HandshakeMessage.send(fd, HandshakeMessage.accept(), new int[] {doorbell}, System.nanoTime() + 5_000_000_000L);
+            Descriptors.close(doorbell);
+        }
+
+        void scribble(Random random) {
+            int block = random.nextBoolean() ? SharedRegionLayout.RING_A_CONTROL_OFFSET
+                    : SharedRegionLayout.RING_B_CONTROL_OFFSET;
+            int word = WORDS[random.nextInt(WORDS.length)];
+            if (word == SharedRegionLayout.PRODUCER_POSITION || word == SharedRegionLayout.CONSUMER_POSITION) {
+                long value = random.nextInt(4) == 0 ? random.nextLong() : random.nextInt(3 * 4096) - 4096;
+                LONG.setVolatile(raw, block + word, value);
+            } else {
+                int value = random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(4);
+                INT.setVolatile(raw, block + word, value);
+            }
+        }
+
+        @Override
+        public void close() {
+            mapping.close();
+            Descriptors.close(fd);
+        }
+    }
+
+    @Test
+    void scribbledControlWordsCloseOnlyThatConnection() throws Exception {
+        long errorsBefore = ShuntMetrics.snapshot().protocolErrors();
+        Random random = new Random(2026);
+        int connections = 200;
+        int closedByProtocolError = 0;
+        try (TestServer server = new TestServer(CONFIG); ConnectedPair bystander = ConnectedPair.open(CONFIG)) {
+            for (int c = 0; c < connections; c++) {
+                CompletableFuture<TestServer.Accepted> accepted = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return server.accept();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                try (Hostile hostile = new Hostile(server)) {
+                    TestServer.Accepted victim = accepted.get(10, TimeUnit.SECONDS);
+                    ShuntStream stream = victim.result.stream();
+                    byte[] buf = new byte[512];
+                    ShuntProtocolException seen = null;
+                    for (int i = 0; i < 50 && seen == null; i++) {
+                        hostile.scribble(random);
+                        try {
+                            stream.readNow(buf, 0, buf.length);
+                            stream.writeNow(buf, 0, 1 + random.nextInt(buf.length));
+                            stream.read(buf, 0, buf.length, TimeUnit.MILLISECONDS.toNanos(1));
+                        } catch (ShuntProtocolException e) {
+                            seen = e;
+                        } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
+                            // A scribbled close flag or a full ring is legal behaviour of a peer.
+                        }
+                    }
+                    if (seen != null) {
+                        closedByProtocolError++;
+                        assertTrue(stream.isClosed());
+                        ShuntProtocolException again = assertThrows(ShuntProtocolException.class,
+                                () -> stream.read(buf, 0, 1, 0));
+                        assertSame(seen, again);
+                    }
+                    stream.close();
+                    Descriptors.close(victim.fd);
+                }
+                byte[] ping = {(byte) c};
+                bystander.client.stream().write(ping, 0, 1);
+                byte[] got = new byte[1];
+                assertEquals(1, bystander.server.stream().read(got, 0, 1, TimeUnit.SECONDS.toNanos(5)));
+                assertArrayEquals(ping, got);
+            }
+        }
+        assertTrue(closedByProtocolError > connections / 2, closedByProtocolError + " of " + connections);
+        assertEquals(errorsBefore + closedByProtocolError, ShuntMetrics.snapshot().protocolErrors());
+    }
+}

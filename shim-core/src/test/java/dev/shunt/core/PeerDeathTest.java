@@ -1,0 +1,91 @@
+package dev.shunt.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shunt.core.testing.ChildJvm;
+import dev.shunt.core.testing.PeerProcess;
+import dev.shunt.core.testing.TestServer;
+import dev.shunt.nativeio.Descriptors;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The peer process is killed with SIGKILL mid-stream; the survivor in this JVM must neither hang nor leak. */
+class PeerDeathTest {
+    private static final ShuntConfig SERVER = new ShuntConfig(true, MpkMode.REQUIRED, 65536, 20_000, 5_000);
+    private static final List<String> CLIENT = List.of("shunt.enabled=true", "shunt.ringBytes=65536");
+
+    static long ringMappings() throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains("shunt-ring")).count();
+    }
+
+    @Test
+    void readerDrainsWhatWasPublishedThenSeesEndOfStream() throws Exception {
+        int fdsBefore = Descriptors.openCount();
+        long mapsBefore = ringMappings();
+        try (TestServer server = new TestServer(SERVER);
+                ChildJvm child = ChildJvm.start(CLIENT, PeerProcess.class, "client", server.path.toString(), "flood")) {
+            TestServer.Accepted accepted = server.accept();
+            ShuntStream stream = accepted.result.stream();
+            assertEquals("fast protected=true", child.expect("HANDSHAKE", 30, TimeUnit.SECONDS));
+            byte[] buf = new byte[65536];
+            long read = 0;
+            while (read < (16 << 20)) {
+                read += stream.read(buf, 0, buf.length, 0);
+            }
+            child.kill();
+            long killedAt = System.nanoTime();
+            CompletableFuture<Long> drained = CompletableFuture.supplyAsync(() -> {
+                long more = 0;
+                try {
+                    for (int n; (n = stream.read(buf, 0, buf.length, 0)) > 0; ) {
+                        more += n;
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return more;
+            });
+            long more = drained.get(10, TimeUnit.SECONDS);
+            assertTrue(more <= 65536, "read " + more + " bytes after the kill, more than one ring");
+            assertTrue(System.nanoTime() - killedAt < TimeUnit.SECONDS.toNanos(5));
+            stream.close();
+            Descriptors.close(accepted.fd);
+        }
+        assertEquals(fdsBefore, Descriptors.openCount(), "descriptors leaked");
+        assertEquals(mapsBefore, ringMappings(), "ring mappings leaked");
+    }
+
+    @Test
+    void blockedWriterGetsBrokenPipeWhenTheReaderDies() throws Exception {
+        int fdsBefore = Descriptors.openCount();
+        try (TestServer server = new TestServer(SERVER);
+                ChildJvm child = ChildJvm.start(CLIENT, PeerProcess.class, "client", server.path.toString(), "stall")) {
+            TestServer.Accepted accepted = server.accept();
+            ShuntStream stream = accepted.result.stream();
+            child.expect("STALLING", 30, TimeUnit.SECONDS);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    stream.write(new byte[1 << 20], 0, 1 << 20);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> writer.get(300, TimeUnit.MILLISECONDS));
+            child.kill();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> writer.get(5, TimeUnit.SECONDS));
+            assertTrue(e.getCause().getCause() instanceof SocketException, String.valueOf(e.getCause()));
+            assertEquals("Broken pipe", e.getCause().getCause().getMessage());
+            stream.close();
+            Descriptors.close(accepted.fd);
+        }
+        assertEquals(fdsBefore, Descriptors.openCount(), "descriptors leaked");
+    }
+}
