@@ -10,10 +10,10 @@ package dev.shunt.core;
  *         | header: magic "SHUNTMEM" u64 | layout version u32 |         |  0 (the kernel reads
  *         |         ring capacity u32    | region bytes u64            |     futex words here)
  *  128    +------------------------------------------------------------+
- *         | control block of ring A (server -> client), 512 bytes       |  0
- *  640    +------------------------------------------------------------+
- *         | control block of ring B (client -> server), 512 bytes       |  0
- *  1152   +------------------------------------------------------------+
+ *         | control block of ring A (server -> client), 768 bytes       |  0
+ *  896    +------------------------------------------------------------+
+ *         | control block of ring B (client -> server), 768 bytes       |  0
+ *  1664   +------------------------------------------------------------+
  *         | (unused up to the page end)                                 |  0
  *  page   +============================================================+
  *         | ring A data: capacity bytes                                 |  the process-wide
@@ -21,14 +21,15 @@ package dev.shunt.core;
  *         | ring B data: capacity bytes                                 |  disabled outside
  *  end    +============================================================+  copy windows
  *
- *  control block (each 128-byte slot is a pair of cache lines written by one side only):
- *  +0    producer position u64   bytes ever published            written by the producer
- *  +8    producer closed   i32   1 = no more bytes (EOF after     written by the producer
- *                                the producer position)
- *  +128  consumer position u64   bytes ever consumed             written by the consumer
- *  +136  consumer closed   i32   1 = reader gone, writes fail     written by the consumer
+ *  control block: six words, each alone in a 128-byte slot (a pair of cache lines, against adjacent-line
+ *  prefetch), so that a word written on every message never shares a line with one that is only polled:
+ *  +0    producer position u64   bytes ever published            written by the producer, every write
+ *  +128  consumer position u64   bytes ever consumed             written by the consumer, every read
  *  +256  consumer sleep    i32   futex word, see below            consumer sets, producer clears
  *  +384  producer sleep    i32   futex word, see below            producer sets, consumer clears
+ *  +512  producer closed   i32   1 = no more bytes: end of        written once by the producer
+ *                                stream after the producer position
+ *  +640  consumer closed   i32   1 = reader gone: writes fail     written once by the consumer
  * </pre>
  *
  * <p>A sleep word is {@link #AWAKE}, {@link #PARKED_FUTEX} (a blocked thread waits on the word itself with
@@ -45,16 +46,16 @@ final class SharedRegionLayout {
     static final int CAPACITY_OFFSET = 12;
     static final int REGION_BYTES_OFFSET = 16;
 
+    static final int CONTROL_BLOCK_BYTES = 768;
     static final int RING_A_CONTROL_OFFSET = 128;
-    static final int RING_B_CONTROL_OFFSET = 640;
-    static final int CONTROL_BLOCK_BYTES = 512;
+    static final int RING_B_CONTROL_OFFSET = RING_A_CONTROL_OFFSET + CONTROL_BLOCK_BYTES;
 
     static final int PRODUCER_POSITION = 0;
-    static final int PRODUCER_CLOSED = 8;
     static final int CONSUMER_POSITION = 128;
-    static final int CONSUMER_CLOSED = 136;
     static final int CONSUMER_SLEEP = 256;
     static final int PRODUCER_SLEEP = 384;
+    static final int PRODUCER_CLOSED = 512;
+    static final int CONSUMER_CLOSED = 640;
 
     static final int AWAKE = 0;
     static final int PARKED_FUTEX = 1;
