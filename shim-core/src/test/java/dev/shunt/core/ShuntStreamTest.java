@@ -2,12 +2,15 @@ package dev.shunt.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shunt.core.testing.ConnectedPair;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import dev.shunt.nativeio.UnixSockets;
+import java.nio.ByteBuffer;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -141,6 +144,68 @@ class ShuntStreamTest {
             assertEquals(0, pair.server.stream().available());
             pair.client.stream().write(new byte[100], 0, 100);
             assertEquals(100, pair.server.stream().available());
+        }
+    }
+
+    @Test
+    void doorbellRingsForASleepingEventLoopOnDataAndOnSpace() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            ShuntStream loop = pair.server.stream();
+            ShuntStream peer = pair.client.stream();
+            int bell = loop.doorbellFd();
+            assertTrue(loop.prepareDoorbellSleep(false));
+            assertEquals(0, UnixSockets.poll(bell, UnixSockets.POLLIN, 20));
+            long signals = ShuntMetrics.snapshot().doorbellSignals();
+            peer.write(new byte[] {7}, 0, 1);
+            assertEquals(UnixSockets.POLLIN, UnixSockets.poll(bell, UnixSockets.POLLIN, 5_000) & UnixSockets.POLLIN);
+            assertEquals(signals + 1, ShuntMetrics.snapshot().doorbellSignals());
+            loop.cancelDoorbellSleep();
+            assertEquals(0, UnixSockets.poll(bell, UnixSockets.POLLIN, 0), "doorbell drained");
+            byte[] buf = new byte[8192];
+            assertEquals(1, loop.readNow(buf, 0, buf.length));
+            assertEquals(0, loop.readNow(buf, 0, buf.length));
+
+            peer.write(new byte[] {8}, 0, 1);
+            assertFalse(loop.prepareDoorbellSleep(false), "data is waiting: no sleep");
+            assertEquals(1, loop.readNow(buf, 0, buf.length));
+
+            while (loop.writeNow(buf, 0, buf.length) > 0) {
+                // fill the outbound ring
+            }
+            assertTrue(loop.prepareDoorbellSleep(true));
+            assertEquals(100, peer.read(buf, 0, 100, 0));
+            assertEquals(UnixSockets.POLLIN, UnixSockets.poll(bell, UnixSockets.POLLIN, 5_000) & UnixSockets.POLLIN);
+            loop.cancelDoorbellSleep();
+            assertEquals(100, loop.writeNow(ByteBuffer.wrap(buf, 0, 100)));
+        }
+    }
+
+    @Test
+    void steadyStateAllocatesNothingPerMessage() throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            ShuntStream a = pair.client.stream();
+            ShuntStream b = pair.server.stream();
+            byte[] message = new byte[32];
+            ByteBuffer direct = ByteBuffer.allocateDirect(32);
+            pingPong(a, b, message, direct, 200_000);
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            pingPong(a, b, message, direct, 200_000);
+            long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            assertTrue(allocated < 200_000 / 10, allocated + " bytes allocated for 200000 round trips");
+        }
+    }
+
+    private static void pingPong(ShuntStream a, ShuntStream b, byte[] message, ByteBuffer direct, int times)
+            throws Exception {
+        for (int i = 0; i < times; i++) {
+            a.write(message, 0, message.length);
+            assertEquals(32, b.read(message, 0, message.length, 0));
+            direct.clear();
+            b.writeNow(direct);
+            direct.clear();
+            assertEquals(32, a.readNow(direct));
         }
     }
 }

@@ -17,13 +17,18 @@ class TwoProcessTest {
 
     private static void transfer(List<String> serverProps, List<String> clientProps, long bytes, String expectServer,
             String expectClient) throws Exception {
+        transfer(List.of(), serverProps, List.of(), clientProps, bytes, expectServer, expectClient);
+    }
+
+    private static void transfer(List<String> serverLauncher, List<String> serverProps, List<String> clientLauncher,
+            List<String> clientProps, long bytes, String expectServer, String expectClient) throws Exception {
         Path dir = Files.createTempDirectory("shunt");
         Path path = dir.resolve("s");
-        try (ChildJvm server = ChildJvm.start(serverProps, PeerProcess.class, "server", path.toString(), "transfer",
-                Long.toString(bytes))) {
+        try (ChildJvm server = ChildJvm.start(serverLauncher, serverProps, PeerProcess.class, "server",
+                path.toString(), "transfer", Long.toString(bytes))) {
             server.expect("READY", 30, TimeUnit.SECONDS);
-            try (ChildJvm client = ChildJvm.start(clientProps, PeerProcess.class, "client", path.toString(),
-                    "transfer", Long.toString(bytes))) {
+            try (ChildJvm client = ChildJvm.start(clientLauncher, clientProps, PeerProcess.class, "client",
+                    path.toString(), "transfer", Long.toString(bytes))) {
                 String s = server.expect("HANDSHAKE", 30, TimeUnit.SECONDS);
                 String c = client.expect("HANDSHAKE", 30, TimeUnit.SECONDS);
                 assertTrue(s.startsWith(expectServer), s);
@@ -62,5 +67,17 @@ class TwoProcessTest {
     void serverWithShuntDisabledIsNotAdvertisedSoTheClientStaysPlain() throws Exception {
         transfer(List.of("shunt.enabled=false"), ENABLED, 64L << 20, "fallback:Shunt is disabled",
                 "fallback:peer does not run Shunt");
+    }
+
+    /** New pid, network, IPC, UTS and mount namespaces: what separates two containers, short of the files. */
+    private static final List<String> OWN_NAMESPACES = List.of("unshare", "--pid", "--net", "--ipc", "--uts",
+            "--mount", "--fork");
+
+    @Test
+    void fastPathBetweenProcessesInSeparateNamespacesSharingOnlyTheSocketFile() throws Exception {
+        transfer(List.of(), ENABLED, OWN_NAMESPACES, ENABLED, 256L << 20, "fast protected=true",
+                "fast protected=true");
+        transfer(OWN_NAMESPACES, ENABLED, List.of(), ENABLED, 256L << 20, "fast protected=true",
+                "fast protected=true");
     }
 }
