@@ -32,6 +32,8 @@ public final class ShuntBench {
             "  --seconds S        measured seconds per transport, 0.1 to 600 (default 5)",
             "  --warmup S         warm-up seconds per transport, 0 to 600 (default 2)",
             "  --quick            1 measured second and 0.5 warm-up second per transport",
+            "  --gap-micros US    busy think time between round trips, 0 to 1000000 (default 0)",
+            "  --spin-nanos NS    shunt.spinNanos for the 'shunt' transport in both JVMs (default: Shunt's)",
             "  --help             this text");
 
     private ShuntBench() {
@@ -77,15 +79,20 @@ public final class ShuntBench {
     private static RoundTripResult measure(Transport transport, Options options) throws Exception {
         Path dir = Files.createTempDirectory("shunt-bench");
         Path socket = dir.resolve("echo.sock");
+        List<String> properties = new ArrayList<>(transport.properties);
+        if (transport == Transport.SHUNT && options.spinNanos != null) {
+            properties.add("shunt.spinNanos=" + options.spinNanos);
+        }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String p : transport.properties) {
+        for (String p : properties) {
             command.add("-D" + p);
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoServer.class.getName(),
                 transport.id, socket.toString(), Integer.toString(options.size)));
         Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String previous = System.getProperty("shunt.spinNanos");
+        System.clearProperty("shunt.spinNanos");
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(),
                     StandardCharsets.UTF_8));
@@ -93,16 +100,16 @@ public final class ShuntBench {
             if (!"READY".equals(ready)) {
                 throw new IOException("echo server for " + transport.id + " did not start (printed " + ready + ")");
             }
-            for (String p : transport.properties) {
+            for (String p : properties) {
                 int eq = p.indexOf('=');
                 System.setProperty(p.substring(0, eq), p.substring(eq + 1));
             }
             try (Connection connection = Connection.connect(transport, socket)) {
                 byte[] message = new byte[options.size];
-                loop(connection, message, options.warmup, null);
+                loop(connection, message, options.warmup, options.gapMicros, null);
                 Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
                 MetricsSnapshot before = ShuntMetrics.snapshot();
-                long count = loop(connection, message, options.seconds, histogram);
+                long count = loop(connection, message, options.seconds, options.gapMicros, histogram);
                 MetricsSnapshot after = ShuntMetrics.snapshot();
                 return new RoundTripResult(transport, connection.path(), histogram,
                         (after.doorbellSignals() - before.doorbellSignals()) / (double) count,
@@ -122,12 +129,20 @@ public final class ShuntBench {
         }
     }
 
-    private static long loop(Connection connection, byte[] message, double seconds, Histogram histogram)
-            throws IOException {
+    private static long loop(Connection connection, byte[] message, double seconds, long gapMicros,
+            Histogram histogram) throws IOException {
         long end = System.nanoTime() + (long) (seconds * 1e9);
+        long gap = TimeUnit.MICROSECONDS.toNanos(gapMicros);
         long count = 0;
         while (true) {
             long start = System.nanoTime();
+            if (gap > 0) {
+                // Think time as busy work: a timed sleep would add the kernel's timer slack (about 50 us).
+                while (System.nanoTime() - start < gap) {
+                    Thread.onSpinWait();
+                }
+                start = System.nanoTime();
+            }
             if (start - end >= 0) {
                 return count;
             }
@@ -147,6 +162,8 @@ public final class ShuntBench {
         int size = 32;
         double seconds = 5;
         double warmup = 2;
+        long gapMicros;
+        Long spinNanos;
         boolean help;
 
         static Options parse(String[] args) {
@@ -174,6 +191,12 @@ public final class ShuntBench {
                         break;
                     case "--seconds":
                         o.seconds = number(value(args, ++i, arg), arg, 0.1, 600);
+                        break;
+                    case "--gap-micros":
+                        o.gapMicros = (long) number(value(args, ++i, arg), arg, 0, 1_000_000);
+                        break;
+                    case "--spin-nanos":
+                        o.spinNanos = (long) number(value(args, ++i, arg), arg, 0, 1_000_000_000);
                         break;
                     case "--warmup":
                         o.warmup = number(value(args, ++i, arg), arg, 0, 600);
