@@ -81,9 +81,7 @@ public final class ClientHandshake {
         try {
             region = SharedRegion.attach(offer.fds[0], regionBytes, capacity, window);
             HandshakeMessage.send(fd, HandshakeMessage.accept(), new int[] {doorbell}, deadline);
-            int peerDoorbell = offer.fds[1];
-            offer.fds[1] = -1;
-            ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, doorbell, peerDoorbell,
+            ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, doorbell, offer.takeFd(1),
                     config.spinNanos());
             done = true;
             return HandshakeResult.fastPath(stream);
@@ -100,8 +98,7 @@ public final class ClientHandshake {
     }
 
     private HandshakeResult reject(FallbackException e) throws IOException {
-        HandshakeMessage.send(fd, HandshakeMessage.withReason(HandshakeMessage.REJECT, e.reason()), new int[0],
-                ShuntHandshake.deadline(config));
+        HandshakeMessage.sendReason(fd, HandshakeMessage.REJECT, e.reason(), ShuntHandshake.deadline(config));
         return HandshakeResult.fallback(e);
     }
 }

@@ -54,8 +54,9 @@ final class HandshakeMessage {
         return encode(OFFER, ByteBuffer.allocate(16).putLong(regionBytes).putInt(capacity).putInt(0));
     }
 
-    static byte[] withReason(int type, FallbackReason reason) {
-        return encode(type, ByteBuffer.allocate(4).putInt(reason.code()));
+    /** Sends a DECLINE or REJECT naming the reason of a fallback. */
+    static void sendReason(int fd, int type, FallbackReason reason, long deadline) throws IOException {
+        send(fd, encode(type, ByteBuffer.allocate(4).putInt(reason.code())), new int[0], deadline);
     }
 
     static byte[] accept() {
@@ -82,7 +83,14 @@ final class HandshakeMessage {
         }
     }
 
-    /** Closes every descriptor that came with the message and was not taken (taken ones are set to -1). */
+    /** Takes ownership of descriptor {@code i}: the message will not close it. */
+    int takeFd(int i) {
+        int fd = fds[i];
+        fds[i] = -1;
+        return fd;
+    }
+
+    /** Closes every descriptor that came with the message and was not taken. */
     void closeFds() {
         for (int i = 0; i < fds.length; i++) {
             Descriptors.close(fds[i]);

@@ -52,9 +52,7 @@ public final class ShuntHandshake {
             }
             window = ProtectionPolicy.windowFor(config.mpk());
         } catch (FallbackException e) {
-            HandshakeMessage.send(fd, HandshakeMessage.withReason(HandshakeMessage.DECLINE, e.reason()), new int[0],
-                    deadline);
-            return HandshakeResult.fallback(e);
+            return decline(fd, e, deadline);
         }
         return offer(fd, config, window, deadline);
     }
@@ -93,9 +91,7 @@ public final class ShuntHandshake {
                 throw new ShuntHandshakeException("client answered the offer with message type " + reply.type
                         + " carrying " + reply.fdCount() + " descriptors; expected ACCEPT with one eventfd");
             }
-            int peerDoorbell = reply.fds[0];
-            reply.fds[0] = -1;
-            ShuntStream stream = new ShuntStream(Role.SERVER, fd, region, window, doorbell, peerDoorbell,
+            ShuntStream stream = new ShuntStream(Role.SERVER, fd, region, window, doorbell, reply.takeFd(0),
                     config.spinNanos());
             done = true;
             return HandshakeResult.fastPath(stream);
@@ -112,8 +108,7 @@ public final class ShuntHandshake {
     }
 
     private static HandshakeResult decline(int fd, FallbackException e, long deadline) throws IOException {
-        HandshakeMessage.send(fd, HandshakeMessage.withReason(HandshakeMessage.DECLINE, e.reason()), new int[0],
-                deadline);
+        HandshakeMessage.sendReason(fd, HandshakeMessage.DECLINE, e.reason(), deadline);
         return HandshakeResult.fallback(e);
     }
 
