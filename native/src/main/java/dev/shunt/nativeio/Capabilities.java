@@ -129,7 +129,9 @@ public final class Capabilities {
         }
         int key;
         try {
-            key = ProtectionKeys.allocate(0);
+            // Allocate with access disabled: pkey_alloc sets the caller's rights on the key number, the
+            // rights outlive pkey_free, and a later allocation may hand out the same number.
+            key = ProtectionKeys.allocate(ProtectionKeys.DISABLE_ACCESS);
         } catch (NativeCallException e) {
             if (e.errno() == Errno.EPERM) {
                 return Capability.no(e.getMessage() + ", most likely refused by a seccomp filter such as Docker's"

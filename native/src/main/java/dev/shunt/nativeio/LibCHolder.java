@@ -151,5 +151,14 @@ final class LibCHolder {
 
         /** {@code int shutdown(int fd, int how)}. */
         int shutdown(int fd, int how);
+
+        /** {@code int epoll_create1(int flags)}. */
+        int epoll_create1(int flags);
+
+        /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)}. */
+        int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+        /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)}. */
+        int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMillis);
     }
 }

@@ -30,6 +30,33 @@ class CapabilitiesTest {
     }
 
     @Test
+    void probingLeavesTheProbingThreadWithoutRightsOnTheKeyNumber() throws Exception {
+        CompletableFuture<Integer> rightsAfterReuse = new CompletableFuture<>();
+        CompletableFuture<Integer> reused = new CompletableFuture<>();
+        CompletableFuture<Void> probed = new CompletableFuture<>();
+        Thread prober = new Thread(() -> {
+            Capabilities.probe();
+            probed.complete(null);
+            try {
+                rightsAfterReuse.complete(ProtectionKeys.rights(reused.get(10, TimeUnit.SECONDS)));
+            } catch (Exception e) {
+                rightsAfterReuse.completeExceptionally(e);
+            }
+        });
+        prober.start();
+        probed.get(10, TimeUnit.SECONDS);
+        int key = ProtectionKeys.allocate(ProtectionKeys.DISABLE_ACCESS);
+        try {
+            reused.complete(key);
+            assertEquals(ProtectionKeys.DISABLE_ACCESS, rightsAfterReuse.get(10, TimeUnit.SECONDS),
+                    "the probing thread kept access to key " + key);
+        } finally {
+            ProtectionKeys.free(key);
+            prober.join();
+        }
+    }
+
+    @Test
     void probingFreesItsKey() throws Exception {
         Capabilities.probe();
         int key = ProtectionKeys.allocate(0);

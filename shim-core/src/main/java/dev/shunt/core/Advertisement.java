@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Shunt server's advertisement: a small file beside its socket file ({@code <socket>.shunt}) naming the
- * protocol versions it speaks and the identity (device, inode, change time) of the socket file it bound.
+ * protocol versions it speaks and the identity (device, inode, modification time) of the socket file it bound.
  * A client checks it before connecting, without touching the stream; a socket file re-created by anyone
  * else has another identity, so a stale advertisement is recognised.
  */
@@ -100,12 +100,17 @@ final class Advertisement {
         }
     }
 
-    /** @return "device:inode:ctime-nanos" of a file, not following links */
+    /**
+     * @return "device:inode:mtime-nanos" of a file, not following links. The modification time of a socket
+     *     file is set when it is bound and, unlike its change time, survives chmod and chown; together with
+     *     the inode it tells a re-created socket file from the advertised one even if the inode number is
+     *     reused.
+     */
     static String identity(Path socketPath) throws IOException {
         Object dev = Files.getAttribute(socketPath, "unix:dev", LinkOption.NOFOLLOW_LINKS);
         Object ino = Files.getAttribute(socketPath, "unix:ino", LinkOption.NOFOLLOW_LINKS);
-        FileTime ctime = (FileTime) Files.getAttribute(socketPath, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
-        long nanos = ctime.to(TimeUnit.SECONDS) * 1_000_000_000L + ctime.toInstant().getNano();
+        FileTime mtime = Files.getLastModifiedTime(socketPath, LinkOption.NOFOLLOW_LINKS);
+        long nanos = mtime.to(TimeUnit.SECONDS) * 1_000_000_000L + mtime.toInstant().getNano();
         return dev + ":" + ino + ":" + nanos;
     }
 }

@@ -54,7 +54,7 @@ public final class ClientHandshake {
                 throw new ShuntHandshakeException("server opened the handshake with message type " + message.type);
             }
             if (message.version != HandshakeMessage.VERSION) {
-                return reject(new FallbackException(FallbackReason.VERSION_MISMATCH,
+                return reject(deadline, new FallbackException(FallbackReason.VERSION_MISMATCH,
                         "server offered version " + message.version));
             }
             return attach(message, deadline);
@@ -65,8 +65,9 @@ public final class ClientHandshake {
 
     private HandshakeResult attach(HandshakeMessage offer, long deadline) throws IOException {
         if (offer.body.capacity() < 16 || offer.fdCount() != 2 || !EventFd.isEventFd(offer.fds[1])) {
-            return reject(new FallbackException(FallbackReason.INVALID_OFFER, "offer carries a " + offer.body.capacity()
-                    + "-byte body and " + offer.fdCount() + " descriptors; expected 16 bytes, a memfd and an eventfd"));
+            return reject(deadline, new FallbackException(FallbackReason.INVALID_OFFER, "offer carries a "
+                    + offer.body.capacity() + "-byte body and " + offer.fdCount()
+                    + " descriptors; expected 16 bytes, a memfd and an eventfd"));
         }
         long regionBytes = offer.body.getLong(0);
         int capacity = offer.body.getInt(8);
@@ -74,7 +75,7 @@ public final class ClientHandshake {
         try {
             doorbell = EventFd.create();
         } catch (NativeCallException e) {
-            return reject(new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage()));
+            return reject(deadline, new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage()));
         }
         SharedRegion region = null;
         boolean done = false;
@@ -86,7 +87,7 @@ public final class ClientHandshake {
             done = true;
             return HandshakeResult.fastPath(stream);
         } catch (FallbackException e) {
-            return reject(e);
+            return reject(deadline, e);
         } finally {
             if (!done) {
                 if (region != null) {
@@ -97,8 +98,8 @@ public final class ClientHandshake {
         }
     }
 
-    private HandshakeResult reject(FallbackException e) throws IOException {
-        HandshakeMessage.sendReason(fd, HandshakeMessage.REJECT, e.reason(), ShuntHandshake.deadline(config));
+    private HandshakeResult reject(long deadline, FallbackException e) throws IOException {
+        HandshakeMessage.sendReason(fd, HandshakeMessage.REJECT, e.reason(), deadline);
         return HandshakeResult.fallback(e);
     }
 }

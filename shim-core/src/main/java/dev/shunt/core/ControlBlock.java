@@ -82,9 +82,14 @@ final class ControlBlock {
         return (int) INT.getVolatile(region, base + offset);
     }
 
-    /** Announces that the owner of the sleep word is about to park in the given way. */
+    /**
+     * Announces that the owner of the sleep word is about to park in the given way. The full fence orders
+     * the announcement before the re-check that follows, whatever access mode that re-check uses: together
+     * with the producer's volatile publish-then-check this rules out a lost wake-up.
+     */
     void announceSleep(int offset, int how) {
         INT.setVolatile(region, base + offset, how);
+        VarHandle.fullFence();
     }
 
     /** Sets the sleep word back to awake. @return the value it held, unvalidated */

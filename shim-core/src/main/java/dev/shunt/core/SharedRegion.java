@@ -106,7 +106,7 @@ final class SharedRegion implements AutoCloseable {
                 throw new FallbackException(FallbackReason.INVALID_OFFER,
                         "memfd holds " + size + " bytes, " + expected + " announced");
             }
-            mapping = MappedRegion.map(memfd, 0, expected);
+            mapping = map(memfd, expected);
             ByteBuffer header = mapping.buffer().order(ByteOrder.nativeOrder());
             long magic = header.getLong(MAGIC_OFFSET);
             int version = header.getInt(VERSION_OFFSET);
@@ -117,17 +117,26 @@ final class SharedRegion implements AutoCloseable {
                         + Long.toHexString(magic) + ", version " + version + ", capacity " + capacity + ", bytes "
                         + bytes + ") does not match the offer");
             }
-            return new SharedRegion(mapping, capacity, window);
-        } catch (NativeCallException e) {
-            if (mapping != null) {
-                mapping.close();
+            try {
+                return new SharedRegion(mapping, capacity, window);
+            } catch (NativeCallException e) {
+                throw new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage());
             }
+        } catch (NativeCallException e) {
             throw new FallbackException(FallbackReason.INVALID_OFFER, e.getMessage());
         } catch (FallbackException | RuntimeException e) {
             if (mapping != null) {
                 mapping.close();
             }
             throw e;
+        }
+    }
+
+    private static MappedRegion map(int memfd, long bytes) throws FallbackException {
+        try {
+            return MappedRegion.map(memfd, 0, bytes);
+        } catch (NativeCallException e) {
+            throw new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage());
         }
     }
 

@@ -87,9 +87,11 @@ public final class ShuntHandshake {
                 FallbackReason why = reply.reason();
                 return HandshakeResult.fallback(new FallbackException(FallbackReason.PEER_DECLINED, why.description()));
             }
-            if (reply.type != HandshakeMessage.ACCEPT || reply.fdCount() != 1 || !EventFd.isEventFd(reply.fds[0])) {
+            if (reply.type != HandshakeMessage.ACCEPT || reply.version != HandshakeMessage.VERSION
+                    || reply.fdCount() != 1 || !EventFd.isEventFd(reply.fds[0])) {
                 throw new ShuntHandshakeException("client answered the offer with message type " + reply.type
-                        + " carrying " + reply.fdCount() + " descriptors; expected ACCEPT with one eventfd");
+                        + " version " + reply.version + " carrying " + reply.fdCount()
+                        + " descriptors; expected ACCEPT version " + HandshakeMessage.VERSION + " with one eventfd");
             }
             ShuntStream stream = new ShuntStream(Role.SERVER, fd, region, window, doorbell, reply.takeFd(0),
                     config.spinNanos());

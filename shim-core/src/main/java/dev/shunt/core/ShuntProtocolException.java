@@ -3,9 +3,9 @@ package dev.shunt.core;
 import java.net.SocketException;
 
 /**
- * The peer broke the Shunt protocol: an impossible position, length or flag in shared memory, or a
- * malformed handshake message after it was committed to. The connection it happened on is closed; other
- * connections are unaffected.
+ * The peer broke the Shunt protocol on an established fast path: an impossible position, length or flag in
+ * shared memory. The connection it happened on is closed; other connections are unaffected. (A broken
+ * handshake is a {@link ShuntHandshakeException}.)
  */
 public final class ShuntProtocolException extends SocketException {
     private static final long serialVersionUID = 1L;

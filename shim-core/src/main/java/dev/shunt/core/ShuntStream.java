@@ -65,6 +65,7 @@ public final class ShuntStream implements Closeable {
     private volatile boolean outputShutdown;
     private volatile boolean peerGone;
     private volatile ShuntProtocolException failure;
+    private volatile VirtualThreadWaker.Waiters waiters;
 
     ShuntStream(Role role, int socketFd, SharedRegion region, AccessWindow window, int ownDoorbell, int peerDoorbell,
             long spinNanos) {
@@ -204,10 +205,13 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
-     * @return bytes that can be read without blocking
+     * @return bytes that can be read without blocking; 0 while another thread is inside a read (it will take
+     *     whatever arrives)
      */
     public int available() throws IOException {
-        readLock.lock();
+        if (!readLock.tryLock()) {
+            return 0;
+        }
         try {
             ensureOpen();
             return inputShutdown ? 0 : in.available(Integer.MAX_VALUE);
@@ -349,7 +353,11 @@ public final class ShuntStream implements Closeable {
         }
     }
 
-    /** Parks the calling thread once: announce, re-check, futex wait for at most one liveness slice. */
+    /**
+     * Parks the calling thread once: announce, re-check, then wait for at most one liveness slice: on the
+     * futex word itself for a platform thread, or, for a virtual thread (which a futex call would pin to its
+     * carrier), behind a doorbell announcement with the {@link VirtualThreadWaker} standing by.
+     */
     private void park(boolean inbound, long deadline) throws IOException {
         ControlBlock control = inbound ? inControl : outControl;
         int word = inbound ? CONSUMER_SLEEP : PRODUCER_SLEEP;
@@ -361,26 +369,62 @@ public final class ShuntStream implements Closeable {
             }
             wait = Math.min(wait, remaining);
         }
-        control.announceSleep(word, PARKED_FUTEX);
+        boolean virtual = VirtualThreads.current();
+        VirtualThreadWaker.Waiters parked = virtual ? waitersFor(inbound) : null;
+        int how = virtual ? PARKED_DOORBELL : PARKED_FUTEX;
+        control.announceSleep(word, how);
         int result = Futex.WOKEN;
         try {
             if (inbound ? inboundReady() : outboundReady()) {
                 return;
             }
             metrics.parked();
-            result = Futex.await(control.address(word), PARKED_FUTEX, wait);
+            if (virtual) {
+                LockSupport.parkNanos(this, wait);
+            } else {
+                result = Futex.await(control.address(word), PARKED_FUTEX, wait);
+            }
         } finally {
+            if (parked != null) {
+                if (inbound) {
+                    parked.reader = null;
+                } else {
+                    parked.writer = null;
+                }
+            }
             int was = control.clearSleep(word);
-            if (was != AWAKE && was != PARKED_FUTEX) {
+            if (was != AWAKE && was != how) {
                 throw fail(new ShuntProtocolException("impossible sleep word " + was + " in shared memory"));
             }
         }
-        if (result == Futex.TIMED_OUT) {
-            checkPeerAlive();
+        if (virtual || result == Futex.TIMED_OUT) {
+            if (!(inbound ? inboundReady() : outboundReady())) {
+                checkPeerAlive();
+            }
         } else if (result == Futex.VALUE_CHANGED && !(inbound ? inboundReady() : outboundReady())) {
             // Only a broken or hostile peer changes the word without making progress; do not spin on it.
             LockSupport.parkNanos(SPURIOUS_WAKE_BACKOFF_NANOS);
         }
+    }
+
+    /** Registers the calling virtual thread as this stream's waiting reader or writer. */
+    private VirtualThreadWaker.Waiters waitersFor(boolean inbound) throws NativeCallException {
+        VirtualThreadWaker.Waiters w = waiters;
+        if (w == null) {
+            synchronized (closeLock) {
+                w = waiters;
+                if (w == null) {
+                    w = VirtualThreadWaker.get().register(ownDoorbell, socketFd);
+                    waiters = w;
+                }
+            }
+        }
+        if (inbound) {
+            w.reader = Thread.currentThread();
+        } else {
+            w.writer = Thread.currentThread();
+        }
+        return w;
     }
 
     private void checkPeerAlive() throws NativeCallException {
@@ -490,17 +534,24 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
-     * Ends this side's output: the peer reads every byte written so far, then end of stream.
+     * Ends this side's output: the peer reads every byte written so far, then end of stream. A writer blocked
+     * on a full ring in another thread fails with "Socket output is shutdown", as on a kernel socket.
      */
     public void shutdownOutput() throws IOException {
+        synchronized (closeLock) {
+            ensureOpen();
+            if (outputShutdown) {
+                return;
+            }
+            outputShutdown = true;
+            wakeQuietly(outControl, PRODUCER_SLEEP, ownDoorbell);
+        }
+        // The end-of-stream flag goes out after any write in progress has published its bytes.
         writeLock.lock();
         try {
             ensureOpen();
-            if (!outputShutdown) {
-                outputShutdown = true;
-                outControl.closeProducer();
-                wakeIfParked(outControl, CONSUMER_SLEEP, peerDoorbell);
-            }
+            outControl.closeProducer();
+            wakeIfParked(outControl, CONSUMER_SLEEP, peerDoorbell);
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
@@ -509,22 +560,19 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
-     * Ends this side's input: reads return end of stream and the peer's writes fail with "Broken pipe", as
-     * with {@code shutdown(SHUT_RD)} on a Unix socket.
+     * Ends this side's input: reads return end of stream (a reader blocked in another thread returns it too)
+     * and the peer's writes fail with "Broken pipe", as with {@code shutdown(SHUT_RD)} on a Unix socket.
      */
     public void shutdownInput() throws IOException {
-        readLock.lock();
-        try {
+        synchronized (closeLock) {
             ensureOpen();
-            if (!inputShutdown) {
-                inputShutdown = true;
-                inControl.closeConsumer();
-                wakeIfParked(inControl, PRODUCER_SLEEP, peerDoorbell);
+            if (inputShutdown) {
+                return;
             }
-        } catch (ShuntProtocolException e) {
-            throw fail(e);
-        } finally {
-            readLock.unlock();
+            inputShutdown = true;
+            inControl.closeConsumer();
+            wakeQuietly(inControl, PRODUCER_SLEEP, peerDoorbell);
+            wakeQuietly(inControl, CONSUMER_SLEEP, ownDoorbell);
         }
     }
 
@@ -554,12 +602,15 @@ public final class ShuntStream implements Closeable {
     }
 
     private ShuntProtocolException fail(ShuntProtocolException e) {
-        if (failure == null) {
+        synchronized (closeLock) {
+            if (failure != null || closed) {
+                return failure != null ? failure : e;
+            }
             failure = e;
-            metrics.protocolError();
-            LOG.warn("Closing Shunt connection (fd {}): {}", socketFd, e.getMessage());
-            close();
         }
+        metrics.protocolError();
+        LOG.warn("Closing Shunt connection (fd {}): {}", socketFd, e.getMessage());
+        close();
         return e;
     }
 
@@ -585,6 +636,10 @@ public final class ShuntStream implements Closeable {
         readLock.lock();
         writeLock.lock();
         try {
+            VirtualThreadWaker.Waiters w = waiters;
+            if (w != null) {
+                VirtualThreadWaker.release(w);
+            }
             region.close();
             Descriptors.close(ownDoorbell);
             Descriptors.close(peerDoorbell);

@@ -328,4 +328,22 @@ class HandshakeTest {
         Descriptors.close(accepted);
         Descriptors.close(client[0]);
     }
+
+    @Test
+    void advertisementSurvivesChmodOfTheSocketFile() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+            int[] client = new int[1];
+            CompletableFuture<HandshakeResult> pending = shuntClient(ON, client);
+            int accepted = UnixSockets.accept(listenFd);
+            HandshakeResult server = ShuntHandshake.accept(accepted, ON);
+            HandshakeResult result = pending.get(5, TimeUnit.SECONDS);
+            assertTrue(server.isFastPath(), server.toString());
+            assertTrue(result.isFastPath(), result.toString());
+            result.stream().close();
+            server.stream().close();
+            Descriptors.close(accepted);
+            Descriptors.close(client[0]);
+        }
+    }
 }

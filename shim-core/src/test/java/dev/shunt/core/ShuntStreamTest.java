@@ -208,4 +208,47 @@ class ShuntStreamTest {
             assertEquals(32, a.readNow(direct));
         }
     }
+
+    @Test
+    void shutdownInputFromAnotherThreadEndsABlockedRead() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            ShuntStream stream = pair.server.stream();
+            CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return stream.read(new byte[8], 0, 8, 0);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> reader.get(200, TimeUnit.MILLISECONDS));
+            assertEquals(0, stream.available(), "available() must not wait for the blocked reader");
+            stream.shutdownInput();
+            assertEquals(-1, reader.get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void shutdownOutputFromAnotherThreadFailsAWriterBlockedOnAFullRing() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            ShuntStream stream = pair.client.stream();
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    stream.write(new byte[3 * 4096], 0, 3 * 4096);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> writer.get(200, TimeUnit.MILLISECONDS));
+            stream.shutdownOutput();
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> writer.get(5, TimeUnit.SECONDS));
+            assertEquals("Socket output is shutdown", e.getCause().getCause().getMessage());
+            byte[] buf = new byte[4096];
+            long drained = 0;
+            for (int n; (n = pair.server.stream().read(buf, 0, buf.length, 0)) > 0; ) {
+                drained += n;
+            }
+            assertEquals(4096, drained, "the bytes that fitted arrive, then end of stream");
+        }
+    }
 }
