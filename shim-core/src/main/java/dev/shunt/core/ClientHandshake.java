@@ -39,6 +39,15 @@ public final class ClientHandshake {
         if (fallback != null) {
             return HandshakeResult.fallback(fallback);
         }
+        try {
+            return awaitOffer();
+        } catch (IOException | RuntimeException e) {
+            ShuntMetrics.get().handshakeFailed();
+            throw e;
+        }
+    }
+
+    private HandshakeResult awaitOffer() throws IOException {
         long deadline = ShuntHandshake.deadline(config);
         if (!HandshakeMessage.peekIsMessage(fd, deadline)) {
             return HandshakeResult.fallback(new FallbackException(FallbackReason.STALE_ADVERTISEMENT,

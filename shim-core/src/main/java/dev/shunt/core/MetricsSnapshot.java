@@ -13,9 +13,11 @@ import java.util.Map;
  * @param doorbellSignals futex wakes and eventfd writes sent to a sleeping peer
  * @param parks times a local thread parked waiting for its peer
  * @param protocolErrors connections closed because the peer broke the protocol
+ * @param handshakeFailures handshakes that could neither finish nor fall back
  */
 public record MetricsSnapshot(long fastPathConnections, long fastPathConnectionsOpened, Map<String, Long> fallbacks,
-        long fastPathBytesIn, long fastPathBytesOut, long doorbellSignals, long parks, long protocolErrors) {
+        long fastPathBytesIn, long fastPathBytesOut, long doorbellSignals, long parks, long protocolErrors,
+        long handshakeFailures) {
 
     /** Copies the fallback map so the snapshot cannot change. */
     public MetricsSnapshot {

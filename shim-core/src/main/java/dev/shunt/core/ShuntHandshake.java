@@ -36,6 +36,15 @@ public final class ShuntHandshake {
      *     closes the socket
      */
     public static HandshakeResult accept(int fd, ShuntConfig config) throws IOException {
+        try {
+            return answer(fd, config);
+        } catch (IOException | RuntimeException e) {
+            ShuntMetrics.get().handshakeFailed();
+            throw e;
+        }
+    }
+
+    private static HandshakeResult answer(int fd, ShuntConfig config) throws IOException {
         int version = ClientMarker.version(UnixSockets.peerAbstractName(fd));
         if (version == 0) {
             return HandshakeResult.fallback(new FallbackException(

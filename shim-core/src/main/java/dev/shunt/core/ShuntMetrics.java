@@ -29,6 +29,7 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
     private final LongAdder signals = new LongAdder();
     private final LongAdder parks = new LongAdder();
     private final LongAdder protocolErrors = new LongAdder();
+    private final LongAdder handshakeFailures = new LongAdder();
 
     private ShuntMetrics() {
         for (FallbackReason reason : FallbackReason.values()) {
@@ -57,7 +58,7 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
 
     private MetricsSnapshot takeSnapshot() {
         return new MetricsSnapshot(fastPathOpen.sum(), fastPathOpened.sum(), getFallbacks(), bytesIn.sum(),
-                bytesOut.sum(), signals.sum(), parks.sum(), protocolErrors.sum());
+                bytesOut.sum(), signals.sum(), parks.sum(), protocolErrors.sum(), handshakeFailures.sum());
     }
 
     void fastPathOpened() {
@@ -91,6 +92,10 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
 
     void protocolError() {
         protocolErrors.increment();
+    }
+
+    void handshakeFailed() {
+        handshakeFailures.increment();
     }
 
     @Override
@@ -133,5 +138,10 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
     @Override
     public long getProtocolErrors() {
         return protocolErrors.sum();
+    }
+
+    @Override
+    public long getHandshakeFailures() {
+        return handshakeFailures.sum();
     }
 }

@@ -27,4 +27,7 @@ public interface ShuntMetricsMXBean {
 
     /** @return connections closed because the peer broke the protocol */
     long getProtocolErrors();
+
+    /** @return handshakes that could neither finish nor fall back (the connection was closed) */
+    long getHandshakeFailures();
 }

@@ -40,6 +40,7 @@ public final class ShuntStream implements Closeable {
     static final long LIVENESS_SLICE_MILLIS = 100;
     private static final long LIVENESS_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(LIVENESS_SLICE_MILLIS);
     private static final long SPURIOUS_WAKE_BACKOFF_NANOS = 50_000;
+    private static final int MAX_BACKOFF_SHIFT = 11;
     private static final int HANG_UP = UnixSockets.POLLRDHUP | UnixSockets.POLLHUP | UnixSockets.POLLERR
             | UnixSockets.POLLNVAL;
     private static final Logger LOG = LoggerFactory.getLogger(ShuntStream.class);
@@ -66,6 +67,9 @@ public final class ShuntStream implements Closeable {
     private volatile boolean peerGone;
     private volatile ShuntProtocolException failure;
     private volatile VirtualThreadWaker.Waiters waiters;
+    /** Futex wake-ups in a row that brought nothing: guarded by the read or the write lock respectively. */
+    private int emptyReadWakes;
+    private int emptyWriteWakes;
 
     ShuntStream(Role role, int socketFd, SharedRegion region, AccessWindow window, int ownDoorbell, int peerDoorbell,
             long spinNanos) {
@@ -196,6 +200,7 @@ public final class ShuntStream implements Closeable {
     }
 
     private void afterRead(int n) throws ShuntProtocolException {
+        emptyReadWakes = 0;
         metrics.bytesIn(n);
         wakeIfParked(inControl, PRODUCER_SLEEP, peerDoorbell);
     }
@@ -308,6 +313,7 @@ public final class ShuntStream implements Closeable {
     }
 
     private void afterWrite(int n) throws ShuntProtocolException {
+        emptyWriteWakes = 0;
         metrics.bytesOut(n);
         wakeIfParked(outControl, CONSUMER_SLEEP, peerDoorbell);
     }
@@ -321,6 +327,7 @@ public final class ShuntStream implements Closeable {
             Thread.onSpinWait();
         } while (System.nanoTime() - spinEnd < 0);
         park(true, deadline);
+        checkInterrupt();
         if (deadline != 0 && System.nanoTime() - deadline >= 0 && !inboundReady()) {
             throw new SocketTimeoutException("Read timed out");
         }
@@ -335,6 +342,19 @@ public final class ShuntStream implements Closeable {
             Thread.onSpinWait();
         } while (System.nanoTime() - spinEnd < 0);
         park(false, 0);
+        checkInterrupt();
+    }
+
+    /**
+     * A virtual thread interrupted while it waits gives up the operation and closes the stream, as the JDK's own
+     * sockets do for virtual threads ("Closed by interrupt"; the interrupt status stays set). Platform threads,
+     * like theirs on a {@code java.net.Socket}, are not interruptible.
+     */
+    private void checkInterrupt() throws SocketException {
+        if (Thread.currentThread().isInterrupted() && VirtualThreads.current()) {
+            close();
+            throw new SocketException("Closed by interrupt");
+        }
     }
 
     private boolean inboundReady() throws IOException {
@@ -402,8 +422,11 @@ public final class ShuntStream implements Closeable {
                 checkPeerAlive();
             }
         } else if (result == Futex.VALUE_CHANGED && !(inbound ? inboundReady() : outboundReady())) {
-            // Only a broken or hostile peer changes the word without making progress; do not spin on it.
-            LockSupport.parkNanos(SPURIOUS_WAKE_BACKOFF_NANOS);
+            // Only a broken or hostile peer changes the word without making progress: back off exponentially,
+            // up to one liveness slice, so that flipping the word cannot keep this thread busy.
+            int empty = inbound ? ++emptyReadWakes : ++emptyWriteWakes;
+            LockSupport.parkNanos(Math.min(LIVENESS_SLICE_NANOS,
+                    SPURIOUS_WAKE_BACKOFF_NANOS << Math.min(empty - 1, MAX_BACKOFF_SHIFT)));
         }
     }
 

@@ -157,11 +157,13 @@ class HandshakeTest {
     void silentServerMakesTheClientFailWithinTheBound() throws Exception {
         try (ServerAdvertisement ad = ServerAdvertisement.publish(path, QUICK)) {
             int[] client = new int[1];
+            long failuresBefore = ShuntMetrics.snapshot().handshakeFailures();
             long start = System.nanoTime();
             CompletableFuture<HandshakeResult> pending = shuntClient(QUICK, client);
             int accepted = UnixSockets.accept(listenFd);
             Throwable thrown = failure(pending);
             assertTrue(thrown instanceof ShuntHandshakeException, String.valueOf(thrown));
+            assertEquals(failuresBefore + 1, ShuntMetrics.snapshot().handshakeFailures());
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
             Descriptors.close(accepted);
             Descriptors.close(client[0]);

@@ -126,4 +126,51 @@ class HostilePeerTest {
         assertTrue(closedByProtocolError > connections / 2, closedByProtocolError + " of " + connections);
         assertEquals(errorsBefore + closedByProtocolError, ShuntMetrics.snapshot().protocolErrors());
     }
+
+    @Test
+    void aPeerFlippingTheSleepWordCannotKeepABlockedReaderBusy() throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (TestServer server = new TestServer(CONFIG)) {
+            CompletableFuture<TestServer.Accepted> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.accept();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (Hostile hostile = new Hostile(server)) {
+                TestServer.Accepted victim = accepted.get(10, TimeUnit.SECONDS);
+                ShuntStream stream = victim.result.stream();
+                CompletableFuture<Integer> result = new CompletableFuture<>();
+                Thread reader = new Thread(() -> {
+                    try {
+                        result.complete(stream.read(new byte[8], 0, 8, 0));
+                    } catch (Exception e) {
+                        result.completeExceptionally(e);
+                    }
+                }, "victim-reader");
+                reader.start();
+                int sleepWord = SharedRegionLayout.RING_B_CONTROL_OFFSET + SharedRegionLayout.CONSUMER_SLEEP;
+                long flipUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+                while (System.nanoTime() < flipUntil) {
+                    INT.setVolatile(hostile.raw, sleepWord, SharedRegionLayout.AWAKE);
+                }
+                long cpuBefore = threads.getThreadCpuTime(reader.getId());
+                long wallBefore = System.nanoTime();
+                long flipEnd = wallBefore + TimeUnit.SECONDS.toNanos(1);
+                while (System.nanoTime() < flipEnd) {
+                    INT.setVolatile(hostile.raw, sleepWord, SharedRegionLayout.AWAKE);
+                }
+                long cpu = threads.getThreadCpuTime(reader.getId()) - cpuBefore;
+                long wall = System.nanoTime() - wallBefore;
+                // Measured: about 2 ms with the exponential backoff, about 60 ms with a constant 50 us one.
+                assertTrue(cpu < wall / 50, "victim reader used " + cpu / 1_000_000 + " ms CPU in "
+                        + wall / 1_000_000 + " ms of flipping");
+                stream.close();
+                assertThrows(java.util.concurrent.ExecutionException.class, () -> result.get(5, TimeUnit.SECONDS));
+                Descriptors.close(victim.fd);
+            }
+        }
+    }
 }

@@ -99,4 +99,30 @@ class VirtualThreadWaitTest {
             executor.shutdownNow();
         }
     }
+
+    @Test
+    void interruptingABlockedVirtualReaderClosesTheStreamWithoutStarvingTheCarrier() throws Exception {
+        ExecutorService executor = virtualThreads();
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            ShuntStream stream = pair.server.stream();
+            CompletableFuture<Thread> readerThread = new CompletableFuture<>();
+            Future<Boolean> reader = executor.submit(() -> {
+                readerThread.complete(Thread.currentThread());
+                try {
+                    stream.read(new byte[8], 0, 8, 0);
+                    return false;
+                } catch (SocketException e) {
+                    assertEquals("Closed by interrupt", e.getMessage());
+                    return Thread.currentThread().isInterrupted();
+                }
+            });
+            assertThrows(TimeoutException.class, () -> reader.get(200, TimeUnit.MILLISECONDS));
+            readerThread.get(5, TimeUnit.SECONDS).interrupt();
+            assertTrue(reader.get(5, TimeUnit.SECONDS), "the interrupt status stays set");
+            assertTrue(stream.isClosed());
+            assertEquals("ran", executor.submit(() -> "ran").get(5, TimeUnit.SECONDS));
+        } finally {
+            executor.shutdownNow();
+        }
+    }
 }

@@ -1,0 +1,135 @@
+package dev.shunt.junixsocket;
+
+import dev.shunt.core.FallbackReason;
+import dev.shunt.core.ShuntConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import org.newsclub.net.unix.AFSocketAddress;
+import org.newsclub.net.unix.AFSocketAddressFromHostname;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.AFUNIXSocketCredentials;
+
+/**
+ * A Unix-domain stream socket that moves its data path onto Shunt's shared-memory rings when the peer runs
+ * Shunt too, and otherwise behaves as junixsocket's {@link AFUNIXSocket}, on which it is built.
+ *
+ * <p>Whether the fast path is tried is read from the system properties ({@code shunt.*}, see
+ * {@link ShuntConfig}) when the socket is created; with {@code shunt.enabled} unset or false every byte goes
+ * through the kernel socket. Either way the socket keeps the semantics of {@code java.net.Socket}:
+ * {@code SO_TIMEOUT}, {@code available()}, half-close, end of stream, close from another thread, stream identity
+ * and closing either stream closing the socket. See {@code docs/junixsocket.md}.
+ *
+ * <pre>{@code
+ * try (ShuntSocket socket = ShuntSocket.connectTo(AFUNIXSocketAddress.of(Path.of("/run/app.sock")))) {
+ *     socket.getOutputStream().write(request);
+ *     int n = socket.getInputStream().read(response);
+ * }
+ * }</pre>
+ */
+public final class ShuntSocket extends Socket {
+    private final ShuntSocketImpl impl;
+
+    private ShuntSocket(ShuntSocketImpl impl) throws IOException {
+        super(impl);
+        this.impl = impl;
+    }
+
+    /**
+     * Creates an unconnected socket configured from the system properties.
+     *
+     * @return the new socket
+     * @throws IOException if the socket cannot be created
+     * @throws IllegalArgumentException if a {@code shunt.*} system property is malformed
+     */
+    public static ShuntSocket newInstance() throws IOException {
+        return newInstance(ShuntConfig.fromSystemProperties());
+    }
+
+    /**
+     * Creates a socket and connects it, running the Shunt handshake if the server advertises Shunt.
+     *
+     * @param address the server's socket
+     * @return the connected socket
+     * @throws IOException if the connection or a started handshake fails
+     * @throws IllegalArgumentException if a {@code shunt.*} system property is malformed
+     */
+    public static ShuntSocket connectTo(AFUNIXSocketAddress address) throws IOException {
+        ShuntSocket socket = newInstance();
+        socket.connect(address);
+        return socket;
+    }
+
+    /** With an explicit configuration: for {@link ShuntServerSocket} and for tests, which run sockets of
+     * different configurations in one JVM. */
+    static ShuntSocket newInstance(ShuntConfig config) throws IOException {
+        return new ShuntSocket(new ShuntSocketImpl(config, null));
+    }
+
+    /** For {@link ShuntSocketFactory}: host names given to {@code connect} are mapped by the factory. */
+    static ShuntSocket newInstance(ShuntConfig config, AFSocketAddressFromHostname<AFUNIXSocketAddress> hostnames)
+            throws IOException {
+        return new ShuntSocket(new ShuntSocketImpl(config, hostnames));
+    }
+
+    /**
+     * Connects to a junixsocket address ({@link AFUNIXSocketAddress}), to anything junixsocket maps to one (such
+     * as {@code java.net.UnixDomainSocketAddress}), or to a host name that the {@link ShuntSocketFactory} that
+     * created this socket maps to a socket file.
+     *
+     * @param endpoint the server's address
+     * @param timeout connect timeout in milliseconds, 0 for none
+     * @throws IOException if the connection or a started handshake fails (the socket is then closed)
+     * @throws IllegalArgumentException if the address cannot be mapped to a Unix socket address
+     */
+    @Override
+    public void connect(SocketAddress endpoint, int timeout) throws IOException {
+        super.connect(endpoint instanceof InetSocketAddress ? endpoint
+                : AFSocketAddress.mapOrFail(endpoint, AFUNIXSocketAddress.class), timeout);
+    }
+
+    /**
+     * @return whether this connection runs on Shunt's shared-memory fast path; false before connect and when the
+     *     connection stays on the kernel socket
+     */
+    public boolean isFastPath() {
+        return impl.isFastPath();
+    }
+
+    /**
+     * @return why this connected socket stays on the kernel socket, or null on the fast path and before connect
+     */
+    public FallbackReason getFallbackReason() {
+        return impl.fallbackReason();
+    }
+
+    /**
+     * Returns the peer's credentials, from the kernel socket ({@code SO_PEERCRED}) on both paths.
+     *
+     * @return the credentials of the peer process
+     * @throws IOException if the socket is not connected or closed
+     */
+    public AFUNIXSocketCredentials getPeerCredentials() throws IOException {
+        return impl.kernel().getPeerCredentials();
+    }
+
+    /**
+     * @return the server's socket address (on the accepting side: the client's, which is unnamed for plain
+     *     clients and Shunt's marker name for Shunt clients), or null when not connected
+     */
+    @Override
+    public AFUNIXSocketAddress getRemoteSocketAddress() {
+        return impl.kernel().getRemoteSocketAddress();
+    }
+
+    /**
+     * @return the address this socket is bound to, or null: a Shunt client that attempts the fast path is bound
+     *     to Shunt's marker name in the abstract namespace; the accepting side reports the server's socket file
+     */
+    @Override
+    public AFUNIXSocketAddress getLocalSocketAddress() {
+        return impl.kernel().getLocalSocketAddress();
+    }
+}

@@ -1,0 +1,475 @@
+package dev.shunt.junixsocket;
+
+import dev.shunt.core.ClientHandshake;
+import dev.shunt.core.FallbackReason;
+import dev.shunt.core.HandshakeResult;
+import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.ShuntHandshake;
+import dev.shunt.core.ShuntStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketImpl;
+import java.net.SocketOption;
+import java.net.SocketOptions;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.newsclub.net.unix.AFSocketAddress;
+import org.newsclub.net.unix.AFSocketAddressFromHostname;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.FileDescriptorCast;
+
+/**
+ * The {@link SocketImpl} behind a {@link ShuntSocket}: a junixsocket {@link AFUNIXSocket} is the kernel socket
+ * (connect, options, credentials, the liveness channel), and after the Shunt handshake either the core's
+ * {@link ShuntStream} (fast path) or the kernel socket's own streams carry the bytes.
+ *
+ * <p>The two paths keep the semantics of {@code java.net.Socket}: a read after {@code shutdownInput()} returns
+ * end of stream, a reader blocked when another thread closes the socket gets a {@link SocketException}, and a
+ * write after {@code shutdownOutput()} fails with a {@link SocketException}. On the kernel path the streams are
+ * junixsocket's, with only those three checks in front of them.
+ */
+final class ShuntSocketImpl extends SocketImpl {
+    private final ShuntConfig config;
+    private final AFSocketAddressFromHostname<AFUNIXSocketAddress> hostnames;
+    private volatile AFUNIXSocket kernel;
+    private volatile ShuntStream stream;
+    private volatile FallbackReason fallbackReason;
+    private volatile int soTimeoutMillis;
+    private volatile boolean closed;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
+    private InputStream in;
+    private OutputStream out;
+
+    /**
+     * @param config the configuration for this connection
+     * @param hostnames maps host names passed to {@code connect} to socket addresses (a socket factory), or
+     *     null
+     */
+    ShuntSocketImpl(ShuntConfig config, AFSocketAddressFromHostname<AFUNIXSocketAddress> hostnames)
+            throws IOException {
+        this.config = Objects.requireNonNull(config, "config");
+        this.hostnames = hostnames;
+        this.kernel = AFUNIXSocket.newInstance();
+    }
+
+    /**
+     * Takes over a connection that {@link ShuntServerSocketImpl} accepted and ran the server handshake on.
+     */
+    void attachAccepted(AFUNIXSocket accepted, HandshakeResult result) throws IOException {
+        AFUNIXSocket unused = kernel;
+        kernel = accepted;
+        unused.close();
+        attach(result);
+    }
+
+    private void attach(HandshakeResult result) {
+        if (result.isFastPath()) {
+            stream = result.stream();
+        } else {
+            fallbackReason = result.fallbackReason();
+        }
+    }
+
+    AFUNIXSocket kernel() {
+        return kernel;
+    }
+
+    boolean isFastPath() {
+        return stream != null;
+    }
+
+    FallbackReason fallbackReason() {
+        return fallbackReason;
+    }
+
+    @Override
+    protected void create(boolean isStream) throws IOException {
+        if (!isStream) {
+            throw new SocketException("Shunt sockets are stream sockets");
+        }
+    }
+
+    @Override
+    protected void connect(String host, int port) throws IOException {
+        connect(new InetSocketAddress(host, port), 0);
+    }
+
+    @Override
+    protected void connect(InetAddress address, int port) throws IOException {
+        connect(new InetSocketAddress(address, port), 0);
+    }
+
+    /**
+     * Connects the kernel socket with the client side of the Shunt handshake around it: prepare on the
+     * unconnected socket, connect, complete. A handshake that fails closes the socket.
+     */
+    @Override
+    protected void connect(SocketAddress address, int timeoutMillis) throws IOException {
+        AFUNIXSocketAddress target = resolve(address);
+        try {
+            ClientHandshake handshake = ShuntHandshake.prepareClient(kernelFd(), serverPath(target), config);
+            kernel.connect(target, timeoutMillis);
+            attach(handshake.complete());
+        } catch (IOException | RuntimeException e) {
+            try {
+                close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    private AFUNIXSocketAddress resolve(SocketAddress address) throws SocketException {
+        if (!(address instanceof AFSocketAddress) && hostnames != null && address instanceof InetSocketAddress) {
+            InetSocketAddress inet = (InetSocketAddress) address;
+            if (hostnames.isHostnameSupported(inet.getHostString())) {
+                return AFSocketAddress.mapOrFail(hostnames.addressFromHost(inet.getHostString(), inet.getPort()),
+                        AFUNIXSocketAddress.class);
+            }
+        }
+        return AFSocketAddress.mapOrFail(address, AFUNIXSocketAddress.class);
+    }
+
+    /** @return the socket file the advertisement sits beside, or null for an abstract address */
+    private static Path serverPath(AFUNIXSocketAddress target) throws IOException {
+        return target.hasFilename() ? target.getFile().toPath() : null;
+    }
+
+    /**
+     * The kernel socket's descriptor. junixsocket creates its native socket lazily, on the first call that
+     * reaches its {@code SocketImpl}; reading {@code SO_TIMEOUT} is such a call (junixsocket's own
+     * {@code AFSocket} creates it that way), so the descriptor exists before connect, as the Shunt client
+     * handshake needs.
+     */
+    private int kernelFd() throws IOException {
+        kernel.getSoTimeout();
+        return FileDescriptorCast.using(kernel.getFileDescriptor()).as(Integer.class);
+    }
+
+    @Override
+    protected void bind(InetAddress host, int port) {
+        // As with AFUNIXSocket, a client socket's bind address is ignored.
+    }
+
+    @Override
+    protected void listen(int backlog) throws IOException {
+        throw new SocketException("a ShuntSocket does not listen; use ShuntServerSocket");
+    }
+
+    @Override
+    protected void accept(SocketImpl s) throws IOException {
+        throw new SocketException("a ShuntSocket does not accept; use ShuntServerSocket");
+    }
+
+    @Override
+    protected synchronized InputStream getInputStream() throws IOException {
+        if (in == null) {
+            in = stream != null ? new FastPathInputStream() : new KernelInputStream(kernel.getInputStream());
+        }
+        return in;
+    }
+
+    @Override
+    protected synchronized OutputStream getOutputStream() throws IOException {
+        if (out == null) {
+            out = stream != null ? new FastPathOutputStream() : new KernelOutputStream(kernel.getOutputStream());
+        }
+        return out;
+    }
+
+    @Override
+    protected int available() throws IOException {
+        ensureOpen();
+        if (inputShutdown) {
+            return 0;
+        }
+        ShuntStream s = stream;
+        return s != null ? s.available() : kernel.getInputStream().available();
+    }
+
+    /**
+     * Closes the fast path first (the peer reads every byte written, then end of stream), then the kernel
+     * socket. Idempotent.
+     */
+    @Override
+    protected void close() throws IOException {
+        closed = true;
+        ShuntStream s = stream;
+        if (s != null) {
+            s.close();
+        }
+        kernel.close();
+    }
+
+    /**
+     * Ends input. On the fast path only the ring is shut: the kernel socket stays whole, because the peer reads
+     * a hang-up there as the death of this side.
+     */
+    @Override
+    protected void shutdownInput() throws IOException {
+        inputShutdown = true;
+        ShuntStream s = stream;
+        if (s != null) {
+            s.shutdownInput();
+        } else {
+            // Through the channel: AFUNIXSocket.shutdownInput() fails with "Socket is not connected" on JDK 25,
+            // where java.net.Socket checks a connected flag that junixsocket never sets.
+            kernel.getChannel().shutdownInput();
+        }
+    }
+
+    /** Ends output; on the fast path only the ring is shut, as with {@link #shutdownInput()}. */
+    @Override
+    protected void shutdownOutput() throws IOException {
+        outputShutdown = true;
+        ShuntStream s = stream;
+        if (s != null) {
+            s.shutdownOutput();
+        } else {
+            kernel.getChannel().shutdownOutput();
+        }
+    }
+
+    @Override
+    protected InetAddress getInetAddress() {
+        return kernel.getInetAddress();
+    }
+
+    @Override
+    protected int getPort() {
+        return kernel.getPort();
+    }
+
+    @Override
+    protected int getLocalPort() {
+        return kernel.getLocalPort();
+    }
+
+    @Override
+    protected boolean supportsUrgentData() {
+        return false;
+    }
+
+    @Override
+    protected void sendUrgentData(int data) throws IOException {
+        throw new SocketException("Urgent data is not supported on Unix sockets");
+    }
+
+    /**
+     * Options go to the kernel socket, with two exceptions on the fast path: {@code SO_TIMEOUT} also bounds
+     * ring reads, and {@code SO_SNDBUF}/{@code SO_RCVBUF} report the ring capacity per direction (setting them
+     * still sets the kernel socket's buffers, which no longer carry data).
+     */
+    @Override
+    public void setOption(int optId, Object value) throws SocketException {
+        switch (optId) {
+            case SO_TIMEOUT:
+                int timeout = (Integer) value;
+                kernel.setSoTimeout(timeout);
+                soTimeoutMillis = timeout;
+                break;
+            case SO_SNDBUF:
+                kernel.setSendBufferSize((Integer) value);
+                break;
+            case SO_RCVBUF:
+                kernel.setReceiveBufferSize((Integer) value);
+                break;
+            case TCP_NODELAY:
+                kernel.setTcpNoDelay((Boolean) value);
+                break;
+            case SO_KEEPALIVE:
+                kernel.setKeepAlive((Boolean) value);
+                break;
+            case SO_LINGER:
+                if (value instanceof Boolean) {
+                    kernel.setSoLinger((Boolean) value, 0);
+                } else {
+                    kernel.setSoLinger(true, (Integer) value);
+                }
+                break;
+            case SO_OOBINLINE:
+                kernel.setOOBInline((Boolean) value);
+                break;
+            case IP_TOS:
+                kernel.setTrafficClass((Integer) value);
+                break;
+            case SO_REUSEADDR:
+                kernel.setReuseAddress((Boolean) value);
+                break;
+            default:
+                throw new SocketException("Unsupported option: " + optId);
+        }
+    }
+
+    @Override
+    public Object getOption(int optId) throws SocketException {
+        ShuntStream s = stream;
+        switch (optId) {
+            case SO_TIMEOUT:
+                return soTimeoutMillis;
+            case SO_SNDBUF:
+                return s != null ? s.ringCapacity() : kernel.getSendBufferSize();
+            case SO_RCVBUF:
+                return s != null ? s.ringCapacity() : kernel.getReceiveBufferSize();
+            case TCP_NODELAY:
+                return kernel.getTcpNoDelay();
+            case SO_KEEPALIVE:
+                return kernel.getKeepAlive();
+            case SO_LINGER:
+                int linger = kernel.getSoLinger();
+                return linger < 0 ? (Object) Boolean.FALSE : (Object) linger;
+            case SO_OOBINLINE:
+                return kernel.getOOBInline();
+            case IP_TOS:
+                return kernel.getTrafficClass();
+            case SO_REUSEADDR:
+                return kernel.getReuseAddress();
+            case SO_BINDADDR:
+                return kernel.getLocalAddress();
+            default:
+                throw new SocketException("Unsupported option: " + optId);
+        }
+    }
+
+    @Override
+    protected <T> void setOption(SocketOption<T> name, T value) throws IOException {
+        kernel.setOption(name, value);
+    }
+
+    @Override
+    protected <T> T getOption(SocketOption<T> name) throws IOException {
+        return kernel.getOption(name);
+    }
+
+    @Override
+    protected Set<SocketOption<?>> supportedOptions() {
+        return kernel.supportedOptions();
+    }
+
+    private void ensureOpen() throws SocketException {
+        if (closed) {
+            throw new SocketException("Socket closed");
+        }
+    }
+
+    /** Reads from the ring, bounded by {@code SO_TIMEOUT}. */
+    private final class FastPathInputStream extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return stream.read(b, off, len, TimeUnit.MILLISECONDS.toNanos(soTimeoutMillis));
+        }
+
+        @Override
+        public int available() throws IOException {
+            return ShuntSocketImpl.this.available();
+        }
+
+        @Override
+        public void close() throws IOException {
+            ShuntSocketImpl.this.close();
+        }
+    }
+
+    /** Writes into the ring. */
+    private final class FastPathOutputStream extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            stream.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            ShuntSocketImpl.this.close();
+        }
+    }
+
+    /** junixsocket's input stream with the {@code java.net.Socket} rules for shutdown and close in front. */
+    private final class KernelInputStream extends InputStream {
+        private final InputStream kernelIn;
+
+        KernelInputStream(InputStream kernelIn) {
+            this.kernelIn = kernelIn;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            ensureOpen();
+            if (inputShutdown) {
+                return -1;
+            }
+            int n = kernelIn.read(b, off, len);
+            if (n < 0) {
+                // junixsocket reports end of stream to a reader whose socket another thread closed.
+                ensureOpen();
+            }
+            return n;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return ShuntSocketImpl.this.available();
+        }
+
+        @Override
+        public void close() throws IOException {
+            ShuntSocketImpl.this.close();
+        }
+    }
+
+    /** junixsocket's output stream, refusing writes after {@code shutdownOutput()} as {@code java.net.Socket}. */
+    private final class KernelOutputStream extends OutputStream {
+        private final OutputStream kernelOut;
+
+        KernelOutputStream(OutputStream kernelOut) {
+            this.kernelOut = kernelOut;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            ensureOpen();
+            if (outputShutdown) {
+                throw new SocketException("Socket output is shutdown");
+            }
+            kernelOut.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            ShuntSocketImpl.this.close();
+        }
+    }
+}

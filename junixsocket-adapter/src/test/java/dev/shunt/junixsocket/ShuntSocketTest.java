@@ -1,0 +1,83 @@
+package dev.shunt.junixsocket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shunt.core.ServerAdvertisement;
+import dev.shunt.core.ShuntHandshakeException;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+/** Connecting: addresses junixsocket maps, missing servers, and a client handshake that cannot finish. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ShuntSocketTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void connectsToAJavaUnixDomainSocketAddressOnTheFastPath() throws Exception {
+        Path path = dir.resolve("s");
+        try (ShuntServerSocket server = ShuntServerSocket.newInstance(Connection.config(true))) {
+            server.bind(AFUNIXSocketAddress.of(path));
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.accept();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (ShuntSocket client = ShuntSocket.newInstance(Connection.config(true))) {
+                client.connect(UnixDomainSocketAddress.of(path), 5000);
+                try (Socket served = accepted.get(10, TimeUnit.SECONDS)) {
+                    assertTrue(client.isFastPath());
+                    assertTrue(((ShuntSocket) served).isFastPath());
+                }
+            }
+        }
+    }
+
+    @Test
+    void connectingToAMissingSocketFails() throws Exception {
+        try (ShuntSocket client = ShuntSocket.newInstance(Connection.config(true))) {
+            assertThrows(IOException.class, () -> client.connect(AFUNIXSocketAddress.of(dir.resolve("none"))));
+            assertThrows(IOException.class, client::getInputStream);
+        }
+    }
+
+    /**
+     * A plain server that waits for the client's request, behind an advertisement that wrongly matches its socket
+     * (docs/protocol.md, "wrong advertisement, client-first plain server"): the client's handshake waits for an
+     * offer until its bound, then connect fails and the kernel socket is closed.
+     */
+    @Test
+    void aSilentServerBehindAWrongAdvertisementFailsTheConnectWithinTheBound() throws Exception {
+        Path path = dir.resolve("s");
+        try (AFUNIXServerSocket plain = AFUNIXServerSocket.bindOn(AFUNIXSocketAddress.of(path));
+                ServerAdvertisement wrong = ServerAdvertisement.publish(path, Connection.config(true))) {
+            assertTrue(wrong.isPublished());
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return plain.accept();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (ShuntSocket client = ShuntSocket.newInstance(Connection.config(true).withHandshakeTimeoutMillis(300))) {
+                assertThrows(ShuntHandshakeException.class, () -> client.connect(AFUNIXSocketAddress.of(path)));
+            }
+            try (Socket served = accepted.get(10, TimeUnit.SECONDS)) {
+                assertEquals(-1, served.getInputStream().read(), "the client closed its socket");
+            }
+        }
+    }
+}
