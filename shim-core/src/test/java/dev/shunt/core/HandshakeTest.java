@@ -348,4 +348,32 @@ class HandshakeTest {
             Descriptors.close(client[0]);
         }
     }
+
+    @Test
+    void aClientCannotShrinkOrUnsealTheOfferedMemfd() throws Exception {
+        int client = UnixSockets.socket();
+        ClientMarker.bind(client);
+        UnixSockets.connect(client, path.toString());
+        int accepted = UnixSockets.accept(listenFd);
+        CompletableFuture<HandshakeResult> server = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ShuntHandshake.accept(accepted, QUICK);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        HandshakeMessage offer = HandshakeMessage.receive(client, System.nanoTime() + 5_000_000_000L);
+        int memfd = offer.fds[0];
+        dev.shunt.nativeio.NativeCallException shrink = assertThrows(dev.shunt.nativeio.NativeCallException.class,
+                () -> MemFd.truncate(memfd, 4096));
+        assertEquals(dev.shunt.nativeio.Errno.EPERM, shrink.errno());
+        assertThrows(dev.shunt.nativeio.NativeCallException.class, () -> MemFd.truncate(memfd, 1L << 30));
+        assertThrows(dev.shunt.nativeio.NativeCallException.class, () -> MemFd.addSeals(memfd, MemFd.SEAL_WRITE));
+        offer.closeFds();
+        HandshakeMessage.sendReason(client, HandshakeMessage.REJECT, FallbackReason.INVALID_OFFER,
+                System.nanoTime() + 5_000_000_000L);
+        assertEquals(FallbackReason.PEER_DECLINED, server.get(5, TimeUnit.SECONDS).fallbackReason());
+        Descriptors.close(accepted);
+        Descriptors.close(client);
+    }
 }

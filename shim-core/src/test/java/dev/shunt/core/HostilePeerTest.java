@@ -31,6 +31,7 @@ class HostilePeerTest {
     private static final ShuntConfig CONFIG = new ShuntConfig(true, MpkMode.REQUIRED, 4096, 1_000, 2_000);
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final int SCRIBBLES_PER_CONNECTION = 50;
     private static final int[] WORDS = {SharedRegionLayout.PRODUCER_POSITION, SharedRegionLayout.PRODUCER_CLOSED,
         SharedRegionLayout.CONSUMER_POSITION, SharedRegionLayout.CONSUMER_CLOSED, SharedRegionLayout.CONSUMER_SLEEP,
         SharedRegionLayout.PRODUCER_SLEEP};
@@ -78,7 +79,7 @@ class HostilePeerTest {
     void scribbledControlWordsCloseOnlyThatConnection() throws Exception {
         long errorsBefore = ShuntMetrics.snapshot().protocolErrors();
         Random random = new Random(2026);
-        int connections = 200;
+        int connections = 200; // 200 x 50 = 10,000 scribbles
         int closedByProtocolError = 0;
         try (TestServer server = new TestServer(CONFIG); ConnectedPair bystander = ConnectedPair.open(CONFIG)) {
             for (int c = 0; c < connections; c++) {
@@ -94,13 +95,14 @@ class HostilePeerTest {
                     ShuntStream stream = victim.result.stream();
                     byte[] buf = new byte[512];
                     ShuntProtocolException seen = null;
-                    for (int i = 0; i < 50 && seen == null; i++) {
+                    for (int i = 0; i < SCRIBBLES_PER_CONNECTION; i++) {
                         hostile.scribble(random);
                         try {
                             stream.readNow(buf, 0, buf.length);
                             stream.writeNow(buf, 0, 1 + random.nextInt(buf.length));
                             stream.read(buf, 0, buf.length, TimeUnit.MILLISECONDS.toNanos(1));
                         } catch (ShuntProtocolException e) {
+                            assertTrue(seen == null || seen == e, "one failure per connection, then the same one");
                             seen = e;
                         } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
                             // A scribbled close flag or a full ring is legal behaviour of a peer.
