@@ -45,6 +45,7 @@ class SoakRun {
         try (ChildJvm server = ChildJvm.start(List.of("shunt.enabled=true", "shunt.ringBytes=65536"),
                 EchoServerMain.class, path.toString())) {
             server.expect("READY", 30, TimeUnit.SECONDS);
+            oneConnection(path, new Random(0)); // opens the JVM's lazily opened files before counting
             int fdsBefore = Descriptors.openCount();
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             for (int w = 0; w < WORKERS; w++) {
