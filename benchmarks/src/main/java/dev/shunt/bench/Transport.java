@@ -1,37 +1,111 @@
 package dev.shunt.bench;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
-/** The transports the tool compares, each with the system properties both JVMs run with. */
+/**
+ * The transports shunt-bench compares. Each one runs in a server JVM and a client JVM of its own, started with
+ * {@link #jvmArguments}; a Shunt transport names the kernel path it replaces, whose figures of the same run its
+ * ratios refer to.
+ */
 enum Transport {
-    /** A plain Unix socket through the JDK's blocking {@code SocketChannel}: the kernel path. */
-    KERNEL("kernel", "JDK Unix socket (kernel)", List.of("shunt.enabled=false")),
-    /** Shunt's shared-memory ring, both sides spinning before they park (the default). */
-    SHUNT("shunt", "Shunt fast path, peer spinning", List.of("shunt.enabled=true")),
-    /** Shunt's ring with no spin budget: every message wakes a parked peer through a futex. */
-    SHUNT_PARKED("shunt-parked", "Shunt fast path, peer parked", List.of("shunt.enabled=true", "shunt.spinNanos=0"));
+    /** Netty 4.2's Epoll domain-socket channels: the kernel path of a Netty application. */
+    NETTY_EPOLL("netty-epoll", "Netty Epoll domain socket (kernel)", Family.KERNEL, null, true,
+            NettyEndpoints::epollDomain),
+    /** Shunt's Netty transport: {@code ShuntEventLoopGroup} with its domain-socket channels. */
+    NETTY_SHUNT("netty-shunt", "Netty Shunt (fast path)", Family.SHUNT, NETTY_EPOLL, true, NettyEndpoints::shunt),
+    /** Netty 4.2's Epoll TCP channels on 127.0.0.1, TCP_NODELAY: what many local services use. */
+    NETTY_TCP("netty-tcp", "Netty Epoll TCP loopback (kernel)", Family.OTHER, null, true, NettyEndpoints::epollTcp),
+    /** junixsocket's {@code AFUNIXSocket}: the kernel path of a java.net.Socket application. */
+    JUNIXSOCKET("junixsocket", "junixsocket (kernel)", Family.KERNEL, null, true,
+            () -> new DuplexEndpoints(JunixsocketLink::listen, JunixsocketLink::connector)),
+    /** Shunt's junixsocket adapter: {@code ShuntSocket} and {@code ShuntServerSocket}. */
+    SHUNT_SOCKET("shunt-socket", "Shunt socket (fast path)", Family.SHUNT, JUNIXSOCKET, true,
+            () -> new DuplexEndpoints(ShuntSocketLink::listen, ShuntSocketLink::connector)),
+    /** Aeron IPC publications and subscriptions through an embedded media driver in the server JVM. */
+    AERON_IPC("aeron-ipc", "Aeron IPC (embedded media driver)", Family.OTHER, null, false,
+            () -> new DuplexEndpoints(AeronLink::listen, AeronLink::connector)),
+    /** The JDK's own {@code SocketChannel} on a Unix domain socket. */
+    JDK_UNIX("jdk-unix", "JDK SocketChannel domain socket (kernel)", Family.KERNEL, null, true,
+            () -> new DuplexEndpoints(JdkUnixLink::listen, JdkUnixLink::connector)),
+    /** Shunt's core {@code ShuntStream} after the core handshake, without an adapter on top. */
+    SHUNT_CORE("shunt-core", "Shunt core ShuntStream (fast path)", Family.SHUNT, JDK_UNIX, true,
+            () -> new DuplexEndpoints(ShuntCoreLink::listen, ShuntCoreLink::connector));
+
+    /** How a transport's figures are presented. */
+    enum Family {
+        /** An ordinary kernel socket that a Shunt transport replaces. */
+        KERNEL,
+        /** Shunt's fast path: ratios to its kernel counterpart, doorbell signals and parks. */
+        SHUNT,
+        /** Something else people would use for local IPC. */
+        OTHER
+    }
 
     final String id;
     final String label;
-    final List<String> properties;
+    final Family family;
+    /** The kernel path this Shunt transport replaces; {@code null} for the others. */
+    final Transport kernelCounterpart;
+    /** False for Aeron, which has publications instead of connections: no connection set-up case. */
+    final boolean connections;
+    private final Supplier<Endpoints> endpoints;
 
-    Transport(String id, String label, List<String> properties) {
+    Transport(String id, String label, Family family, Transport kernelCounterpart, boolean connections,
+            Supplier<Endpoints> endpoints) {
         this.id = id;
         this.label = label;
-        this.properties = properties;
+        this.family = family;
+        this.kernelCounterpart = kernelCounterpart;
+        this.connections = connections;
+        this.endpoints = endpoints;
     }
 
-    boolean usesShunt() {
-        return this != KERNEL;
+    /** The implementation; loads only this transport's classes. */
+    Endpoints endpoints() {
+        return endpoints.get();
+    }
+
+    /** JVM arguments of both the server and the client JVM of this transport. */
+    List<String> jvmArguments(Options options) {
+        List<String> args = new ArrayList<>();
+        // The fast path is off unless enabled; with mpk=optional a machine without protection keys still
+        // measures the (unprotected) fast path, and the path column says so.
+        args.add("-Dshunt.enabled=" + (family == Family.SHUNT));
+        args.add("-Dshunt.mpk=optional");
+        if (options.spinNanos != null) {
+            args.add("-Dshunt.spinNanos=" + options.spinNanos);
+        }
+        if (this == AERON_IPC) {
+            // Agrona 2 reaches into jdk.internal.misc; a benchmark process may open it, a library may not.
+            args.add("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
+            args.add("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+        }
+        return args;
+    }
+
+    /** The transports measured without {@code --transports}. */
+    static List<Transport> defaults() {
+        return List.of(NETTY_EPOLL, NETTY_SHUNT, NETTY_TCP, JUNIXSOCKET, SHUNT_SOCKET, AERON_IPC);
     }
 
     static Transport parse(String id) {
         for (Transport t : values()) {
-            if (t.id.equals(id.trim().toLowerCase(Locale.ROOT))) {
+            if (t.id.equals(id.toLowerCase(Locale.ROOT))) {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown transport '" + id + "'; choose from kernel, shunt, shunt-parked");
+        throw new IllegalArgumentException("unknown transport '" + id + "'; choose from "
+                + Arrays.stream(values()).map(t -> t.id).collect(Collectors.joining(", ")) + " or all");
+    }
+
+    static String describeAll() {
+        return Arrays.stream(values()).map(t -> String.format(Locale.ROOT, "  %-13s %s%s", t.id, t.label,
+                t.kernelCounterpart == null ? "" : "; ratios to " + t.kernelCounterpart.id))
+                .collect(Collectors.joining("\n"));
     }
 }

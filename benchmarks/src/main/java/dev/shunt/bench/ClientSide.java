@@ -1,0 +1,20 @@
+package dev.shunt.bench;
+
+/**
+ * Drives the scenarios over one transport in the client JVM. Each call opens its own connection, runs the
+ * shared scenario logic ({@link RoundTrips}, {@link StreamRun}) on it in the transport's own style (a blocking
+ * loop, or an event-loop handler) and returns the path the connection took.
+ */
+interface ClientSide {
+    /** Round trips of {@code size}-byte messages on one connection, as {@code trips} paces and records them. */
+    String roundTrips(int size, RoundTrips trips) throws Exception;
+
+    /** Streaming rounds of {@code size}-byte writes on one connection until {@code run} is over. */
+    String stream(int size, StreamRun run) throws Exception;
+
+    /**
+     * Connections opened one after another until {@code trips} is over; each counts as a "round trip" from the
+     * start of connect until the connection is ready for data, and is closed before the next.
+     */
+    String connections(RoundTrips trips) throws Exception;
+}

@@ -1,0 +1,397 @@
+package dev.shunt.bench;
+
+import dev.shunt.netty.ShuntDomainSocketChannel;
+import dev.shunt.netty.ShuntEventLoopGroup;
+import dev.shunt.netty.ShuntServerDomainSocketChannel;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A Netty transport: one event-loop thread in each JVM, the server's handler echoing or sinking as the
+ * {@link Wire} header asks, and the client's scenario run inside a handler on the client's event loop, as a
+ * Netty application would run it (replies arrive in {@code channelRead}, the next message is written from
+ * there). Waiting for a paced send (fixed rate, wake-up) happens on the event loop too: the loop carries only
+ * this one connection.
+ */
+final class NettyEndpoints implements Endpoints {
+    private final Supplier<EventLoopGroup> group;
+    private final Class<? extends ServerChannel> serverChannel;
+    private final Class<? extends Channel> channel;
+    private final boolean tcp;
+    private final Function<Channel, String> path;
+
+    private NettyEndpoints(Supplier<EventLoopGroup> group, Class<? extends ServerChannel> serverChannel,
+            Class<? extends Channel> channel, boolean tcp, Function<Channel, String> path) {
+        this.group = group;
+        this.serverChannel = serverChannel;
+        this.channel = channel;
+        this.tcp = tcp;
+        this.path = path;
+    }
+
+    /** Stock Netty 4.2 Epoll domain-socket channels. */
+    static NettyEndpoints epollDomain() {
+        return new NettyEndpoints(NettyEndpoints::epollGroup, EpollServerDomainSocketChannel.class,
+                EpollDomainSocketChannel.class, false, ch -> "kernel socket");
+    }
+
+    /** Stock Netty 4.2 Epoll TCP channels on the loopback interface, TCP_NODELAY. */
+    static NettyEndpoints epollTcp() {
+        return new NettyEndpoints(NettyEndpoints::epollGroup, EpollServerSocketChannel.class,
+                EpollSocketChannel.class, true, ch -> "kernel TCP loopback");
+    }
+
+    /** Shunt's Netty transport: {@code ShuntEventLoopGroup} and its domain-socket channels. */
+    static NettyEndpoints shunt() {
+        return new NettyEndpoints(() -> new ShuntEventLoopGroup(1), ShuntServerDomainSocketChannel.class,
+                ShuntDomainSocketChannel.class, false, ch -> ((ShuntDomainSocketChannel) ch).isFastPath() ? "fast path"
+                        : "kernel socket (" + ((ShuntDomainSocketChannel) ch).fallbackReason().description() + ")");
+    }
+
+    private static EventLoopGroup epollGroup() {
+        return new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    }
+
+    @Override
+    public String serve(Path dir) throws InterruptedException {
+        SocketAddress bind = tcp ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)
+                : new DomainSocketAddress(dir.resolve("bench.sock").toFile());
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group.get()).channel(serverChannel)
+                .childHandler(new PerChannel(ServerHandler::new));
+        if (tcp) {
+            bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
+        }
+        SocketAddress bound = bootstrap.bind(bind).sync().channel().localAddress();
+        return bound instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+                : ((DomainSocketAddress) bound).path();
+    }
+
+    @Override
+    public ClientSide client(String address) {
+        SocketAddress remote;
+        if (tcp) {
+            int colon = address.lastIndexOf(':');
+            remote = new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+        } else {
+            remote = new DomainSocketAddress(address);
+        }
+        Bootstrap bootstrap = new Bootstrap().group(group.get()).channel(channel);
+        if (tcp) {
+            bootstrap.option(ChannelOption.TCP_NODELAY, true);
+        }
+        return new Client(bootstrap, remote, path);
+    }
+
+    /** Adds a fresh handler to every channel. */
+    private static final class PerChannel extends ChannelInitializer<Channel> {
+        private final Supplier<ChannelHandler> handler;
+
+        PerChannel(Supplier<ChannelHandler> handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(handler.get());
+        }
+    }
+
+    /** The server's side of one connection: reads the header, then echoes or sinks. */
+    private static final class ServerHandler extends ChannelInboundHandlerAdapter {
+        private final byte[] header = new byte[Wire.HEADER_BYTES];
+        private int headerBytes;
+        private int chunkBytes;
+        private int chunkPosition;
+        private boolean lastChunk;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf in = (ByteBuf) msg;
+            if (headerBytes < header.length) {
+                int n = Math.min(in.readableBytes(), header.length - headerBytes);
+                in.readBytes(header, headerBytes, n);
+                headerBytes += n;
+                if (headerBytes == header.length && Wire.mode(header) == Wire.SINK) {
+                    chunkBytes = Wire.size(header);
+                }
+            }
+            if (!in.isReadable()) {
+                in.release();
+            } else if (chunkBytes == 0) {
+                ctx.write(in); // echo
+            } else {
+                sink(ctx, in);
+            }
+        }
+
+        private void sink(ChannelHandlerContext ctx, ByteBuf in) {
+            while (in.isReadable()) {
+                if (chunkPosition == 0) {
+                    lastChunk = in.getByte(in.readerIndex()) == Wire.LAST;
+                }
+                int n = Math.min(in.readableBytes(), chunkBytes - chunkPosition);
+                in.skipBytes(n);
+                chunkPosition += n;
+                if (chunkPosition == chunkBytes) {
+                    chunkPosition = 0;
+                    if (lastChunk) {
+                        ctx.write(Unpooled.wrappedBuffer(new byte[] {Wire.ACK}));
+                    }
+                }
+            }
+            in.release();
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            System.err.println("bench-server: connection failed: " + cause);
+            ctx.close();
+        }
+    }
+
+    /** The client side: one connection per scenario, driven by a handler on the event loop. */
+    private static final class Client implements ClientSide {
+        private final Bootstrap bootstrap;
+        private final SocketAddress remote;
+        private final Function<Channel, String> path;
+
+        Client(Bootstrap bootstrap, SocketAddress remote, Function<Channel, String> path) {
+            this.bootstrap = bootstrap;
+            this.remote = remote;
+            this.path = path;
+        }
+
+        @Override
+        public String roundTrips(int size, RoundTrips trips) throws Exception {
+            return drive(bootstrap.clone(), new RoundTripDriver(size, trips));
+        }
+
+        @Override
+        public String stream(int size, StreamRun run) throws Exception {
+            // Keep one to two writes queued in Netty's outbound buffer, so that the socket never runs dry.
+            return drive(bootstrap.clone().option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                    new WriteBufferWaterMark(size, 2 * size)), new StreamDriver(size, run));
+        }
+
+        @Override
+        public String connections(RoundTrips trips) throws Exception {
+            String taken = "none";
+            for (long t; (t = trips.next()) >= 0; ) {
+                ConnectDriver driver = new ConnectDriver(trips, t);
+                Channel ch = bootstrap.clone().handler(driver).connect(remote).sync().channel();
+                try {
+                    await(driver);
+                    taken = path.apply(ch);
+                } finally {
+                    ch.close().sync();
+                }
+            }
+            return taken;
+        }
+
+        private String drive(Bootstrap b, Driver driver) throws Exception {
+            Channel ch = b.handler(driver).connect(remote).sync().channel();
+            try {
+                await(driver);
+                return path.apply(ch);
+            } finally {
+                ch.close().sync();
+            }
+        }
+
+        private static void await(Driver driver) throws Exception {
+            try {
+                driver.done.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
+    }
+
+    /**
+     * Runs a scenario on the client's event loop: starts once the channel is active (for Shunt, after its
+     * handshake), is told how many bytes arrived, and completes {@link #done}.
+     */
+    private abstract static class Driver extends ChannelInboundHandlerAdapter {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        abstract void start(ChannelHandlerContext ctx) throws Exception;
+
+        abstract void received(ChannelHandlerContext ctx, int bytes) throws Exception;
+
+        @Override
+        public final void channelActive(ChannelHandlerContext ctx) {
+            try {
+                start(ctx);
+            } catch (Exception e) {
+                done.completeExceptionally(e);
+            }
+        }
+
+        @Override
+        public final void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf in = (ByteBuf) msg;
+            int bytes = in.readableBytes();
+            in.release();
+            try {
+                received(ctx, bytes);
+            } catch (Exception e) {
+                done.completeExceptionally(e);
+            }
+        }
+
+        @Override
+        public final void channelInactive(ChannelHandlerContext ctx) {
+            done.completeExceptionally(new IOException("the server closed the connection"));
+        }
+
+        @Override
+        public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            done.completeExceptionally(cause);
+        }
+    }
+
+    /** Ping-pong: the next message goes out from the handler that received the reply. */
+    private static final class RoundTripDriver extends Driver {
+        private final int size;
+        private final RoundTrips trips;
+        private ByteBuf message;
+        private long intended;
+        private int awaited;
+
+        RoundTripDriver(int size, RoundTrips trips) {
+            this.size = size;
+            this.trips = trips;
+        }
+
+        @Override
+        void start(ChannelHandlerContext ctx) throws IOException {
+            message = ctx.alloc().directBuffer(size).writeZero(size);
+            ctx.write(Unpooled.wrappedBuffer(Wire.header(Wire.ECHO, size)));
+            send(ctx);
+        }
+
+        private void send(ChannelHandlerContext ctx) throws IOException {
+            intended = trips.next();
+            if (intended < 0) {
+                message.release();
+                done.complete(null);
+                return;
+            }
+            awaited = size;
+            ctx.writeAndFlush(message.retainedDuplicate());
+        }
+
+        @Override
+        void received(ChannelHandlerContext ctx, int bytes) throws IOException {
+            awaited -= bytes;
+            if (awaited == 0) {
+                trips.replied(intended);
+                send(ctx);
+            }
+        }
+    }
+
+    /** Streaming: writes while the channel is writable, one round after the other. */
+    private static final class StreamDriver extends Driver {
+        private final int size;
+        private final StreamRun run;
+        private ByteBuf chunk;
+        private ByteBuf lastChunk;
+        private boolean roundWritten;
+
+        StreamDriver(int size, StreamRun run) {
+            this.size = size;
+            this.run = run;
+        }
+
+        @Override
+        void start(ChannelHandlerContext ctx) {
+            chunk = ctx.alloc().directBuffer(size).writeZero(size);
+            lastChunk = ctx.alloc().directBuffer(size).writeZero(size).setByte(0, Wire.LAST);
+            ctx.write(Unpooled.wrappedBuffer(Wire.header(Wire.SINK, size)));
+            pump(ctx);
+        }
+
+        private void pump(ChannelHandlerContext ctx) {
+            while (!roundWritten && ctx.channel().isWritable()) {
+                roundWritten = run.nextChunk() == Wire.LAST;
+                ctx.write((roundWritten ? lastChunk : chunk).retainedDuplicate());
+            }
+            ctx.flush();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                pump(ctx);
+            }
+        }
+
+        @Override
+        void received(ChannelHandlerContext ctx, int bytes) throws IOException {
+            if (run.acknowledged()) {
+                roundWritten = false;
+                pump(ctx);
+            } else {
+                chunk.release();
+                lastChunk.release();
+                done.complete(null);
+            }
+        }
+    }
+
+    /** Connection set-up: the connection counts as ready when it turns active. */
+    private static final class ConnectDriver extends Driver {
+        private final RoundTrips trips;
+        private final long started;
+
+        ConnectDriver(RoundTrips trips, long started) {
+            this.trips = trips;
+            this.started = started;
+        }
+
+        @Override
+        void start(ChannelHandlerContext ctx) {
+            trips.replied(started);
+            done.complete(null);
+        }
+
+        @Override
+        void received(ChannelHandlerContext ctx, int bytes) {
+            // the server sends nothing on these connections
+        }
+    }
+}

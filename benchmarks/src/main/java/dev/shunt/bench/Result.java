@@ -1,0 +1,96 @@
+package dev.shunt.bench;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one transport gave for one case. The client JVM reports it to the orchestrator as one tab-separated
+ * line ({@link #toLine}, {@link #parse}).
+ *
+ * @param transport the transport
+ * @param kase the case
+ * @param outcome measured, not applicable, or failed
+ * @param path the path the connections took, e.g. "fast path (MPK)"; empty unless measured
+ * @param figures every figure, by JSON key (latencies in µs); empty unless measured
+ * @param note why the case is not applicable or failed; empty otherwise
+ */
+record Result(Transport transport, Case kase, Outcome outcome, String path, Map<String, Double> figures,
+        String note) {
+
+    /** How a case ended. */
+    enum Outcome {
+        MEASURED, NOT_APPLICABLE, FAILED
+    }
+
+    static Result measured(Transport transport, Case kase, String path, Map<String, Double> figures) {
+        return new Result(transport, kase, Outcome.MEASURED, path, Map.copyOf(figures), "");
+    }
+
+    static Result failed(Transport transport, Case kase, String note) {
+        return new Result(transport, kase, Outcome.FAILED, "", Map.of(), note);
+    }
+
+    static Result notApplicable(Transport transport, Case kase, String note) {
+        return new Result(transport, kase, Outcome.NOT_APPLICABLE, "", Map.of(), note);
+    }
+
+    boolean measured() {
+        return outcome == Outcome.MEASURED;
+    }
+
+    /** A figure, NaN when absent. */
+    double figure(String key) {
+        return figures.getOrDefault(key, Double.NaN);
+    }
+
+    /** For a measured Shunt transport: the measured result of its kernel counterpart for the same case. */
+    Optional<Result> kernelIn(List<Result> all) {
+        if (!measured() || transport.kernelCounterpart == null) {
+            return Optional.empty();
+        }
+        return all.stream().filter(r -> r.transport == transport.kernelCounterpart && r.kase.equals(kase)
+                && r.measured()).findFirst();
+    }
+
+    /** {@code OUTCOME \t case key \t path or note \t key=value ...}, figures in the order they were added. */
+    String toLine() {
+        StringBuilder line = new StringBuilder(outcome.name()).append('\t').append(kase.key()).append('\t')
+                .append(oneLine(measured() ? path : note));
+        figures.forEach((k, v) -> line.append('\t').append(k).append('=').append(v));
+        return line.toString();
+    }
+
+    /** Reads a line written by {@link #toLine}; the case is looked up among those the orchestrator expects. */
+    static Result parse(String line, Transport transport, List<Case> cases) {
+        String[] fields = line.split("\t");
+        Outcome outcome = Outcome.valueOf(fields[0]);
+        Case kase = cases.stream().filter(c -> c.key().equals(fields[1])).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unexpected case " + fields[1]));
+        Map<String, Double> figures = new LinkedHashMap<>();
+        for (int i = 3; i < fields.length; i++) {
+            int eq = fields[i].indexOf('=');
+            figures.put(fields[i].substring(0, eq), Double.parseDouble(fields[i].substring(eq + 1)));
+        }
+        return switch (outcome) {
+            case MEASURED -> new Result(transport, kase, outcome, fields[2], figures, "");
+            case FAILED -> failed(transport, kase, fields[2]);
+            case NOT_APPLICABLE -> notApplicable(transport, kase, fields[2]);
+        };
+    }
+
+    /** Whether a client line is a result (others are progress or stray output). */
+    static boolean isResultLine(String line) {
+        for (Outcome o : Outcome.values()) {
+            if (line.startsWith(o.name() + "\t")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String oneLine(String text) {
+        return text.replaceAll("\\s+", " ").trim();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.shunt.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** What the client does on a connection; docs/benchmarks.md gives the method and pitfalls of each. */
+enum Scenario {
+    /** Back-to-back round trips of one message size. */
+    PINGPONG("pingpong", "round trips, back to back, at each --sizes size"),
+    /** Round trips sent on a fixed schedule, latency measured from the intended send time. */
+    FIXED_RATE("fixed-rate", "round trips at --rate per second, from the intended send time (no coordinated omission)"),
+    /** One-way streaming of large writes, acknowledged at the end. */
+    THROUGHPUT("throughput", "one-way streaming of --stream-sizes writes, GB/s"),
+    /** One round trip every 10 ms, so that the peer has gone to sleep in between. */
+    WAKEUP("wakeup", "one round trip every 10 ms: the peer sleeps in between and has to be woken"),
+    /** Back-to-back round trips while busy threads in a third process occupy every core. */
+    SATURATED("saturated", "round trips while --load-threads busy threads in another JVM saturate the cores"),
+    /** Connections opened (with Shunt's handshake where it applies) and closed, one after another. */
+    CONNECT("connect", "connection set-up: connect (+ Shunt handshake) and close, one after another");
+
+    /** Period of the wake-up scenario. */
+    static final long WAKEUP_PERIOD_NANOS = 10_000_000;
+
+    final String id;
+    final String description;
+
+    Scenario(String id, String description) {
+        this.id = id;
+        this.description = description;
+    }
+
+    /** Whether its figures are a latency histogram of round trips. */
+    boolean roundTrips() {
+        return this != THROUGHPUT && this != CONNECT;
+    }
+
+    static Scenario parse(String id) {
+        for (Scenario s : values()) {
+            if (s.id.equals(id.toLowerCase(Locale.ROOT))) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown scenario '" + id + "'; choose from "
+                + Arrays.stream(values()).map(s -> s.id).collect(Collectors.joining(", ")) + " or all");
+    }
+
+    static String describeAll() {
+        return Arrays.stream(values()).map(s -> String.format(Locale.ROOT, "  %-13s %s", s.id, s.description))
+                .collect(Collectors.joining("\n"));
+    }
+}

@@ -1,0 +1,51 @@
+package dev.shunt.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ResultTest {
+    private static final Case PINGPONG = new Case(Scenario.PINGPONG, 32);
+
+    @Test
+    void linesCarryResultsFromTheClientJvmIntact() {
+        Map<String, Double> figures = new LinkedHashMap<>();
+        figures.put("p50_us", 1.25);
+        figures.put("count", 12345.0);
+        figures.put("gb_per_s", 1e-7);
+        Result sent = Result.measured(Transport.SHUNT_CORE, PINGPONG, "fast path (MPK)", figures);
+        Result received = Result.parse(sent.toLine(), Transport.SHUNT_CORE, List.of(PINGPONG));
+        assertEquals(sent, received);
+
+        Result failed = Result.failed(Transport.AERON_IPC, PINGPONG, "java.io.IOException: gone\n\tat x");
+        Result back = Result.parse(failed.toLine(), Transport.AERON_IPC, List.of(PINGPONG));
+        assertEquals(Result.Outcome.FAILED, back.outcome());
+        assertEquals("java.io.IOException: gone at x", back.note());
+        assertTrue(Result.isResultLine(failed.toLine()));
+        assertTrue(!Result.isResultLine(BenchClient.PROGRESS + "pingpong-32 ..."));
+    }
+
+    @Test
+    void shuntResultsFindTheirKernelCounterpartOfTheSameCase() {
+        Result kernel = Result.measured(Transport.JDK_UNIX, PINGPONG, "kernel socket", Map.of("p50_us", 10.0));
+        Result other = Result.measured(Transport.JDK_UNIX, new Case(Scenario.PINGPONG, 1024), "kernel socket",
+                Map.of("p50_us", 20.0));
+        Result shunt = Result.measured(Transport.SHUNT_CORE, PINGPONG, "fast path (MPK)", Map.of("p50_us", 1.0));
+        assertEquals(kernel, shunt.kernelIn(List.of(other, kernel, shunt)).orElseThrow());
+        assertTrue(kernel.kernelIn(List.of(kernel, shunt)).isEmpty());
+    }
+
+    @Test
+    void jsonStringsAndNumbersAreValid() {
+        assertEquals("\"a\\\"b\\\\c\\n\\u0001µ\"", JsonReport.string("a\"b\\c\n\u0001µ"));
+        assertEquals("a\"b\\c\n\u0001µ", MiniJson.parse(JsonReport.string("a\"b\\c\n\u0001µ")));
+        assertEquals("null", JsonReport.number(Double.NaN));
+        assertEquals("null", JsonReport.number(Double.POSITIVE_INFINITY));
+        assertEquals("42", JsonReport.number(42.0));
+        assertEquals(1e-7, (Double) MiniJson.parse(JsonReport.number(1e-7)));
+    }
+}

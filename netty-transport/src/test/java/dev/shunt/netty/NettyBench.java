@@ -1,0 +1,235 @@
+package dev.shunt.netty;
+
+import dev.shunt.core.MetricsSnapshot;
+import dev.shunt.core.ShuntMetrics;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A small benchmark of the Netty transports between two JVMs, Shunt channels against stock Epoll domain-socket
+ * channels in the same run: 32-byte ping-pong latency, and the throughput of 64 KiB writes.
+ *
+ * <pre>
+ * NettyBench server DIR   serve echo and sink sockets for both transports in DIR; prints READY
+ * NettyBench client DIR   measure both transports; prints RESULT lines, then DONE
+ * </pre>
+ * Each side runs one loop thread per transport. {@code RESULT <transport> <fast> <p50 us> <p99 us> <MiB/s>
+ * <parks> <doorbell signals>}, the last two counted in this JVM during the ping-pong.
+ */
+public final class NettyBench {
+    private static final int MESSAGE = 32;
+    private static final int WARMUP_ROUND_TRIPS = 300_000;
+    private static final int ROUND_TRIPS = 300_000;
+    private static final int CHUNK = 64 * 1024;
+    private static final long STREAM_BYTES = 1L << 30;
+
+    private NettyBench() {
+    }
+
+    /** Entry point, see the class comment. */
+    public static void main(String[] args) throws Exception {
+        String dir = args[1];
+        EventLoopGroup shunt = new ShuntEventLoopGroup(1);
+        EventLoopGroup epoll = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            if (args[0].equals("server")) {
+                serve(dir, shunt, epoll);
+            } else {
+                measure(dir, "Shunt", shunt, ShuntDomainSocketChannel::new);
+                measure(dir, "Epoll", epoll, EpollDomainSocketChannel::new);
+                System.out.println("DONE");
+            }
+        } finally {
+            shunt.shutdownGracefully().sync();
+            epoll.shutdownGracefully().sync();
+        }
+    }
+
+    private static void serve(String dir, EventLoopGroup shunt, EventLoopGroup epoll) throws Exception {
+        Channel[] servers = {
+            server(shunt, ShuntServerDomainSocketChannel::new, new Echo(), dir + "/Shunt-echo"),
+            server(shunt, ShuntServerDomainSocketChannel::new, null, dir + "/Shunt-sink"),
+            server(epoll, EpollServerDomainSocketChannel::new, new Echo(), dir + "/Epoll-echo"),
+            server(epoll, EpollServerDomainSocketChannel::new, null, dir + "/Epoll-sink"),
+        };
+        System.out.println("READY");
+        new CountDownLatch(1).await();
+        for (Channel s : servers) {
+            s.close().sync();
+        }
+    }
+
+    private static Channel server(EventLoopGroup group, Supplier<? extends ServerChannel> type, ChannelHandler echo,
+            String path) throws InterruptedException {
+        return new ServerBootstrap().group(group).channelFactory(type::get)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(echo != null ? echo : new Sink());
+                    }
+                }).bind(new DomainSocketAddress(path)).sync().channel();
+    }
+
+    private static void measure(String dir, String transport, EventLoopGroup group, Supplier<? extends Channel> type)
+            throws Exception {
+        MetricsSnapshot before = ShuntMetrics.snapshot();
+        PingPong pingPong = new PingPong();
+        Channel echo = new Bootstrap().group(group).channelFactory(type::get).handler(pingPong)
+                .connect(new DomainSocketAddress(dir + "/" + transport + "-echo")).sync().channel();
+        boolean fast = echo instanceof ShuntDomainSocketChannel && ((ShuntDomainSocketChannel) echo).isFastPath();
+        Histogram h = pingPong.done.get();
+        MetricsSnapshot after = ShuntMetrics.snapshot();
+        echo.close().sync();
+
+        Stream stream = new Stream();
+        long start = System.nanoTime();
+        Channel sink = new Bootstrap().group(group).channelFactory(type::get)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true).handler(stream)
+                .connect(new DomainSocketAddress(dir + "/" + transport + "-sink")).sync().channel();
+        long received = stream.answer.get();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        sink.close().sync();
+        if (received != STREAM_BYTES) {
+            throw new IllegalStateException(transport + " sink received " + received + " bytes");
+        }
+        System.out.printf("RESULT %s %b %.2f %.2f %.0f %d %d%n", transport, fast, h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0, STREAM_BYTES / seconds / (1 << 20), after.parks() - before.parks(),
+                after.doorbellSignals() - before.doorbellSignals());
+    }
+
+    /** Echoes every byte. */
+    @ChannelHandler.Sharable
+    private static final class Echo extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.writeAndFlush(msg);
+        }
+    }
+
+    /** Counts bytes; answers the count (8 bytes) when the input ends. */
+    private static final class Sink extends ChannelInboundHandlerAdapter {
+        private long bytes;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            bytes += buf.readableBytes();
+            buf.release();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == ChannelInputShutdownEvent.INSTANCE) {
+                ctx.writeAndFlush(ctx.alloc().buffer(8).writeLong(bytes)).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
+    /** Sends 32 bytes, waits for all 32 back, repeats; records round trips after the warm-up. */
+    private static final class PingPong extends ChannelInboundHandlerAdapter {
+        final CompletableFuture<Histogram> done = new CompletableFuture<>();
+        private final Histogram histogram = new Histogram(3);
+        private final ByteBuf message = Unpooled.directBuffer(MESSAGE).writeZero(MESSAGE);
+        private int round;
+        private int pending;
+        private long sentAt;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            send(ctx);
+            ctx.fireChannelActive();
+        }
+
+        private void send(ChannelHandlerContext ctx) {
+            pending = MESSAGE;
+            sentAt = System.nanoTime();
+            ctx.writeAndFlush(message.retainedDuplicate());
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            pending -= buf.readableBytes();
+            buf.release();
+            if (pending > 0) {
+                return;
+            }
+            if (round++ >= WARMUP_ROUND_TRIPS) {
+                histogram.recordValue(System.nanoTime() - sentAt);
+            }
+            if (round < WARMUP_ROUND_TRIPS + ROUND_TRIPS) {
+                send(ctx);
+            } else {
+                message.release();
+                done.complete(histogram);
+            }
+        }
+    }
+
+    /** Writes {@value #STREAM_BYTES} bytes in 64 KiB messages while writable, then ends its output. */
+    private static final class Stream extends ChannelInboundHandlerAdapter {
+        final CompletableFuture<Long> answer = new CompletableFuture<>();
+        private final ByteBuf chunk = Unpooled.directBuffer(CHUNK).writeZero(CHUNK);
+        private final ByteBuf reply = Unpooled.buffer(8);
+        private long left = STREAM_BYTES;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            write(ctx);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            write(ctx);
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        private void write(ChannelHandlerContext ctx) {
+            while (left > 0 && ctx.channel().isWritable()) {
+                left -= CHUNK;
+                if (left > 0) {
+                    ctx.write(chunk.retainedDuplicate());
+                } else {
+                    ctx.write(chunk.retainedDuplicate()).addListener(f -> ((DuplexChannel) ctx.channel()).shutdownOutput());
+                }
+            }
+            ctx.flush();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            reply.writeBytes(buf);
+            buf.release();
+            if (reply.readableBytes() == 8) {
+                chunk.release();
+                answer.complete(reply.readLong());
+                reply.release();
+            }
+        }
+    }
+}

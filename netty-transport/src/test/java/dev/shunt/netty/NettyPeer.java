@@ -1,0 +1,100 @@
+package dev.shunt.netty;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32;
+
+/**
+ * The other JVM of the cross-process tests: a Netty server on the Shunt channels, configured by the
+ * {@code shunt.*} system properties, that serves one connection and exits.
+ *
+ * <pre>
+ * NettyPeer PATH echo   echo every byte until the client closes
+ * NettyPeer PATH crc    read until the client shuts its output, answer "bytes crc32" in 16 bytes, close
+ * </pre>
+ * Prints {@code READY} once listening and {@code DONE fast=<isFastPath>} when the connection closed.
+ */
+public final class NettyPeer {
+    private NettyPeer() {
+    }
+
+    /** Entry point, see the class comment. */
+    public static void main(String[] args) throws Exception {
+        DomainSocketAddress address = new DomainSocketAddress(args[0]);
+        boolean echo = args[1].equals("echo");
+        EventLoopGroup group = new ShuntEventLoopGroup(1);
+        CompletableFuture<ShuntDomainSocketChannel> served = new CompletableFuture<>();
+        try {
+            Channel server = new ServerBootstrap().group(group).channel(ShuntServerDomainSocketChannel.class)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(echo ? new Echo() : new Checksum());
+                            ch.closeFuture().addListener(f -> served.complete((ShuntDomainSocketChannel) ch));
+                        }
+                    }).bind(address).sync().channel();
+            System.out.println("READY");
+            ShuntDomainSocketChannel child = served.get();
+            System.out.println("DONE fast=" + child.isFastPath());
+            server.close().sync();
+        } finally {
+            group.shutdownGracefully().sync();
+        }
+    }
+
+    /** Writes back what it reads. */
+    private static final class Echo extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.write(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == ChannelInputShutdownEvent.INSTANCE) {
+                ctx.close();
+            }
+        }
+    }
+
+    /** Sums what it reads; answers the count and CRC-32 when the input ends. */
+    private static final class Checksum extends ChannelInboundHandlerAdapter {
+        private final CRC32 crc = new CRC32();
+        private long bytes;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            try {
+                bytes += buf.readableBytes();
+                crc.update(buf.nioBuffer());
+            } finally {
+                buf.release();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == ChannelInputShutdownEvent.INSTANCE) {
+                ByteBuf answer = ctx.alloc().buffer(16).writeLong(bytes).writeLong(crc.getValue());
+                ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+}

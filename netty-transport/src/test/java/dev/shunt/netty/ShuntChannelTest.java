@@ -1,0 +1,195 @@
+package dev.shunt.netty;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shunt.core.FallbackReason;
+import dev.shunt.core.ShuntConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketReadMode;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.UnixChannelOption;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Echo and descriptor passing between Shunt channels on both paths, and the facts each side reports. */
+class ShuntChannelTest {
+    @Test
+    void echoOnTheFastPath() throws Exception {
+        echo(TestSupport.FAST, TestSupport.FAST, true);
+    }
+
+    @Test
+    void echoWithShuntDisabled() throws Exception {
+        echo(TestSupport.DISABLED, TestSupport.DISABLED, false);
+    }
+
+    @Test
+    void passesDescriptorsOnTheFastPath() throws Exception {
+        passDescriptor(TestSupport.FAST, true);
+    }
+
+    @Test
+    void passesDescriptorsWithShuntDisabled() throws Exception {
+        passDescriptor(TestSupport.DISABLED, false);
+    }
+
+    /**
+     * A writer whose ring is full because the peer reads nothing sleeps on its doorbell instead of spinning, and
+     * resumes when the peer reads.
+     */
+    @Test
+    void aWriterBlockedOnAFullRingSleepsAndResumes() throws Exception {
+        DomainSocketAddress address = TestSupport.newAddress();
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        int size = 4 * TestSupport.FAST.ringBytes();
+        AtomicLong received = new AtomicLong();
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        Channel server = ShuntPermutations.shuntServer(TestSupport.FAST)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        accepted.complete(ctx.channel());
+                    }
+
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (received.addAndGet(((ByteBuf) msg).readableBytes()) == size) {
+                            all.complete(null);
+                        }
+                        ((ByteBuf) msg).release();
+                    }
+                }).bind(address).sync().channel();
+        try {
+            ShuntDomainSocketChannel client = (ShuntDomainSocketChannel) ShuntPermutations.shuntClient(TestSupport.FAST)
+                    .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
+            assertTrue(client.isFastPath());
+            ChannelFuture written = client.writeAndFlush(Unpooled.wrappedBuffer(new byte[size]));
+            long loopThread = client.eventLoop().submit(() -> Thread.currentThread().getId()).get();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpuBefore = CompletableFuture.supplyAsync(() -> threads.getThreadCpuTime(loopThread),
+                    CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)).get();
+            long cpuAfter = CompletableFuture.supplyAsync(() -> threads.getThreadCpuTime(loopThread),
+                    CompletableFuture.delayedExecutor(1000, TimeUnit.MILLISECONDS)).get();
+            assertFalse(written.isDone(), "the ring is full: the write waits");
+            long cpuMillis = (cpuAfter - cpuBefore) / 1_000_000;
+            assertTrue(cpuMillis < 100, "a blocked writer used " + cpuMillis + " ms of CPU in 1000 ms");
+            accepted.get(5, TimeUnit.SECONDS).config().setAutoRead(true);
+            written.sync();
+            all.get(10, TimeUnit.SECONDS);
+            client.close().sync();
+        } finally {
+            server.close().sync();
+        }
+    }
+
+    /** The client sends the write end of a pipe; the server writes one byte through the descriptor it got. */
+    private static void passDescriptor(ShuntConfig config, boolean fast) throws Exception {
+        DomainSocketAddress address = TestSupport.newAddress();
+        CompletableFuture<Boolean> serverFast = new CompletableFuture<>();
+        Channel server = ShuntPermutations.shuntServer(config)
+                .childOption(UnixChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+                        FileDescriptor fd = (FileDescriptor) msg;
+                        ByteBuf one = Unpooled.directBuffer(1).writeByte('x');
+                        try {
+                            fd.write(one.nioBuffer(), 0, 1);
+                        } finally {
+                            one.release();
+                            fd.close();
+                        }
+                        serverFast.complete(((ShuntDomainSocketChannel) ctx.channel()).isFastPath());
+                    }
+                }).bind(address).sync().channel();
+        FileDescriptor[] pipe = FileDescriptor.pipe();
+        try {
+            ShuntDomainSocketChannel client = (ShuntDomainSocketChannel) ShuntPermutations.shuntClient(config)
+                    .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
+            assertEquals(fast, client.isFastPath());
+            client.writeAndFlush(pipe[1]).sync();
+            assertEquals(fast, serverFast.get(10, TimeUnit.SECONDS));
+            ByteBuffer got = ByteBuffer.allocateDirect(1);
+            assertEquals(1, pipe[0].read(got, 0, 1));
+            assertEquals('x', got.get(0));
+            client.close().sync();
+        } finally {
+            pipe[0].close();
+            pipe[1].close();
+            server.close().sync();
+        }
+    }
+
+    private static void echo(ShuntConfig serverConfig, ShuntConfig clientConfig, boolean fast) throws Exception {
+        DomainSocketAddress address = TestSupport.newAddress();
+        CompletableFuture<ShuntDomainSocketChannel> accepted = new CompletableFuture<>();
+        Channel server = new ServerBootstrap().group(TestSupport.SHUNT_GROUP)
+                .channelFactory(() -> new ShuntServerDomainSocketChannel(serverConfig))
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        accepted.complete((ShuntDomainSocketChannel) ctx.channel());
+                        ctx.fireChannelActive();
+                    }
+
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ctx.writeAndFlush(msg);
+                    }
+                }).bind(address).sync().channel();
+        byte[] data = new byte[3 * 1024 * 1024 + 17];
+        ThreadLocalRandom.current().nextBytes(data);
+        ByteBuf received = Unpooled.buffer(data.length);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            ShuntDomainSocketChannel client = (ShuntDomainSocketChannel) new Bootstrap().group(TestSupport.SHUNT_GROUP)
+                    .channelFactory(() -> new ShuntDomainSocketChannel(clientConfig))
+                    .handler(new SimpleChannelInboundHandler<ByteBuf>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+                            received.writeBytes(msg);
+                            if (received.readableBytes() == data.length) {
+                                done.complete(null);
+                            }
+                        }
+                    }).connect(address).sync().channel();
+            assertEquals(fast, client.isFastPath());
+            assertEquals(fast, accepted.get(5, TimeUnit.SECONDS).isFastPath());
+            if (!fast) {
+                assertEquals(FallbackReason.DISABLED, client.fallbackReason());
+            }
+            assertTrue(client.isActive());
+            assertEquals(ProcessHandle.current().pid(), client.peerCredentials().pid());
+            client.writeAndFlush(Unpooled.wrappedBuffer(data));
+            done.get(30, TimeUnit.SECONDS);
+            byte[] back = new byte[data.length];
+            received.readBytes(back);
+            assertArrayEquals(data, back);
+            client.close().sync();
+            assertFalse(client.isOpen());
+        } finally {
+            received.release();
+            server.close().sync();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.shunt.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.socket.SocketFileRegionTest;
+import java.net.SocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Netty's {@link SocketFileRegionTest} against the Shunt channels, in every mode of {@link ShuntPermutations}. */
+@ExtendWith(ModesEngaged.class)
+class ShuntSocketFileRegionTest extends SocketFileRegionTest {
+    @Override
+    protected List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
+        return ShuntPermutations.socket();
+    }
+
+    @Override
+    protected SocketAddress newSocketAddress() {
+        return TestSupport.newAddress();
+    }
+}
