@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shunt.core.FallbackReason;
 import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.ShuntMetrics;
+import dev.shunt.nativeio.Descriptors;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -24,7 +26,10 @@ import io.netty.channel.unix.UnixChannelOption;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -100,6 +105,63 @@ class ShuntChannelTest {
         } finally {
             server.close().sync();
         }
+    }
+
+    /** Closing both ends gives back every descriptor (sockets, doorbells) and every fast-path stream. */
+    @Test
+    void closingReleasesEveryDescriptorAndStream() throws Exception {
+        connectExchangeClose(TestSupport.FAST, 1);
+        connectExchangeClose(TestSupport.DISABLED, 1);
+        int descriptors = Descriptors.openCount();
+        long streams = ShuntMetrics.snapshot().fastPathConnections();
+        long opened = ShuntMetrics.snapshot().fastPathConnectionsOpened();
+        connectExchangeClose(TestSupport.FAST, 20);
+        connectExchangeClose(TestSupport.DISABLED, 20);
+        assertEquals(opened + 2 * 20, ShuntMetrics.snapshot().fastPathConnectionsOpened(), "one stream per side");
+        assertEquals(streams, ShuntMetrics.snapshot().fastPathConnections(), "fast-path streams left open");
+        assertEquals(descriptors, Descriptors.openCount(), "descriptors left open");
+    }
+
+    private static void connectExchangeClose(ShuntConfig config, int connections) throws Exception {
+        DomainSocketAddress address = TestSupport.newAddress();
+        CountDownLatch childrenClosed = new CountDownLatch(connections);
+        Channel server = ShuntPermutations.shuntServer(config)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void handlerAdded(ChannelHandlerContext ctx) {
+                        ctx.channel().closeFuture().addListener(f -> childrenClosed.countDown());
+                    }
+
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ctx.writeAndFlush(msg);
+                    }
+
+                    @Override
+                    public boolean isSharable() {
+                        return true;
+                    }
+                }).bind(address).sync().channel();
+        CountDownLatch echoes = new CountDownLatch(connections);
+        List<Channel> clients = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            clients.add(ShuntPermutations.shuntClient(config).handler(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ((ByteBuf) msg).release();
+                    echoes.countDown();
+                }
+            }).connect(address).sync().channel());
+        }
+        for (Channel c : clients) {
+            c.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {7}));
+        }
+        assertTrue(echoes.await(10, TimeUnit.SECONDS));
+        for (Channel c : clients) {
+            c.close().sync();
+        }
+        assertTrue(childrenClosed.await(10, TimeUnit.SECONDS));
+        server.close().sync();
     }
 
     /** The client sends the write end of a pipe; the server writes one byte through the descriptor it got. */

@@ -72,6 +72,32 @@ class TwoJvmTest {
         }
     }
 
+    /**
+     * The peer JVM is killed (SIGKILL) while a fast-path connection is open: the channel learns it from the
+     * kernel socket's hang-up, delivers what arrived, then closes, and nothing blocks.
+     */
+    @Test
+    void peerDeathClosesTheFastPathChannel() throws Exception {
+        DomainSocketAddress address = TestSupport.newAddress();
+        try (ChildJvm peer = ChildJvm.start(List.of("shunt.enabled=true"), NettyPeer.class, address.path(), "echo")) {
+            peer.expect("READY", 30, TimeUnit.SECONDS);
+            CompletableFuture<Void> echoed = new CompletableFuture<>();
+            ShuntDomainSocketChannel client = (ShuntDomainSocketChannel) ShuntPermutations.shuntClient(TestSupport.FAST)
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ((ByteBuf) msg).release();
+                            echoed.complete(null);
+                        }
+                    }).connect(address).sync().channel();
+            assertTrue(client.isFastPath());
+            client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1}));
+            echoed.get(30, TimeUnit.SECONDS);
+            peer.kill();
+            assertTrue(client.closeFuture().await(30, TimeUnit.SECONDS), "the channel closed after the peer died");
+        }
+    }
+
     @Test
     void gibibyteWithChecksumsAcrossJvms() throws Exception {
         DomainSocketAddress address = TestSupport.newAddress();
