@@ -121,6 +121,7 @@ final class Chart {
     private static CategoryChart panel(String title, String xAxis, String yAxis) {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(xAxis).yAxisTitle(yAxis).build();
+        chart.getStyler().setYAxisDecimalPattern("#,##0.###");
         chart.getStyler().setLegendPosition(LegendPosition.OutsideS).setChartBackgroundColor(Color.WHITE);
         return chart;
     }
