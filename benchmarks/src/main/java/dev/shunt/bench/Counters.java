@@ -8,7 +8,7 @@ import dev.shunt.core.ShuntMetrics;
  * run Shunt's fast path).
  *
  * @param cpuNanos process CPU time
- * @param signals Shunt doorbell signals sent (futex wakes and eventfd writes)
+ * @param signals Shunt doorbell signals sent (futex wakes and doorbell bytes)
  * @param parks times a Shunt reader or writer went to sleep
  */
 record Counters(long cpuNanos, long signals, long parks) {

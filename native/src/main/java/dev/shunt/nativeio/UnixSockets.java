@@ -42,6 +42,11 @@ public final class UnixSockets {
     private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    private static final int DISCARD_BYTES = 256;
+    /** Source of {@link #sendByte}: never written after initialisation. */
+    private static final Pointer ONE_BYTE = oneByte();
+    /** Sink of {@link #discardInput}: its contents are never read, so concurrent callers may share it. */
+    private static final Pointer DISCARDED = Memory.allocateDirect(LibCHolder.RUNTIME, DISCARD_BYTES);
     private static final int SHUT_WR = 1;
     private static final int POLLFD_SIZE = 8;
     private static final int POLLFD_EVENTS = 4;
@@ -398,6 +403,56 @@ public final class UnixSockets {
     }
 
     /**
+     * Sends one byte (value 1) with {@code send(MSG_DONTWAIT | MSG_NOSIGNAL)}, without allocating.
+     *
+     * @param fd a connected socket
+     * @return true when the byte was sent, false when the socket buffer is full ({@code EAGAIN})
+     * @throws NativeCallException if {@code send} fails, e.g. {@code EPIPE} once the peer is gone
+     */
+    public static boolean sendByte(int fd) throws NativeCallException {
+        while (true) {
+            long sent = LibCHolder.LIBC.send(fd, ONE_BYTE, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (sent >= 0) {
+                return true;
+            }
+            int errno = LibCHolder.errno();
+            if (errno == Errno.EAGAIN) {
+                return false;
+            }
+            if (errno != Errno.EINTR) {
+                throw new NativeCallException("send", errno);
+            }
+        }
+    }
+
+    /**
+     * Reads and discards every byte available now ({@code recv(MSG_DONTWAIT)} until {@code EAGAIN}), without
+     * allocating. Descriptors that arrive as {@code SCM_RIGHTS} with those bytes are released by the kernel,
+     * since no control buffer is offered.
+     *
+     * @param fd a connected socket
+     * @return true when the end of stream was reached
+     * @throws NativeCallException if {@code recv} fails, e.g. {@code ECONNRESET}
+     */
+    public static boolean discardInput(int fd) throws NativeCallException {
+        while (true) {
+            long received = LibCHolder.LIBC.recv(fd, DISCARDED, DISCARD_BYTES, MSG_DONTWAIT);
+            if (received == 0) {
+                return true;
+            }
+            if (received < 0) {
+                int errno = LibCHolder.errno();
+                if (errno == Errno.EAGAIN) {
+                    return false;
+                }
+                if (errno != Errno.EINTR) {
+                    throw new NativeCallException("recv", errno);
+                }
+            }
+        }
+    }
+
+    /**
      * Shuts down the writing side: the peer reads end of stream.
      *
      * @param fd a connected socket
@@ -436,6 +491,12 @@ public final class UnixSockets {
         if (result != 0) {
             throw new NativeCallException("bind", LibCHolder.errno());
         }
+    }
+
+    private static Pointer oneByte() {
+        Pointer p = Memory.allocateDirect(LibCHolder.RUNTIME, 1);
+        p.putByte(0, (byte) 1);
+        return p;
     }
 
     /** A native {@code socklen_t} holding {@code value}. */

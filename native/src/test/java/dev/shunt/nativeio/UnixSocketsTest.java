@@ -46,6 +46,42 @@ class UnixSocketsTest {
     }
 
     @Test
+    void singleBytesAreSentUntilTheBufferIsFullAndDiscardedUntilEmpty() throws Exception {
+        assertTrue(UnixSockets.sendByte(left));
+        assertTrue((UnixSockets.poll(right, UnixSockets.POLLIN, 1000) & UnixSockets.POLLIN) != 0);
+        assertEquals(false, UnixSockets.discardInput(right));
+        assertEquals(0, UnixSockets.poll(right, UnixSockets.POLLIN, 0) & UnixSockets.POLLIN);
+
+        int sent = 0;
+        while (UnixSockets.sendByte(left)) {
+            sent++;
+            assertTrue(sent < 10_000_000, "the socket buffer never filled");
+        }
+        assertTrue(sent > 1, "sent " + sent);
+        assertEquals(false, UnixSockets.discardInput(right));
+        assertEquals(0, UnixSockets.poll(right, UnixSockets.POLLIN, 0) & UnixSockets.POLLIN);
+        assertTrue(UnixSockets.sendByte(left), "space again after the reader discarded everything");
+    }
+
+    @Test
+    void discardReportsEndOfStreamAndReleasesPassedDescriptors() throws Exception {
+        int memFd = MemFd.create("shunt-discarded-" + System.nanoTime());
+        long before = Descriptors.openCount();
+        try {
+            assertEquals(1, UnixSockets.send(left, new byte[] {7}, 0, 1, new int[] {memFd}));
+            assertTrue(UnixSockets.sendByte(left));
+            UnixSockets.shutdownOutput(left);
+            assertTrue(UnixSockets.discardInput(right));
+            assertEquals(before, Descriptors.openCount(), "no passed descriptor was installed here");
+        } finally {
+            Descriptors.close(memFd);
+        }
+        Descriptors.close(left);
+        left = -1;
+        assertThrows(NativeCallException.class, () -> UnixSockets.sendByte(right));
+    }
+
+    @Test
     void descriptorsTravelWithData() throws Exception {
         int memFd = MemFd.create("shunt-passed-" + System.nanoTime());
         int eventFd = EventFd.create();

@@ -112,8 +112,6 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     private IoRegistration registration;
     private EpollIoOps ops = EpollIoOps.EPOLLRDHUP;
     private Ring ring;
-    private IoRegistration doorbell;
-    private DoorbellFd doorbellFd;
     private boolean handshakeStarted;
     private boolean handshakeRunning;
     private ClientHandshake clientHandshake;
@@ -356,7 +354,9 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     /** Called by the configuration when auto-read is switched off. */
     void clearReadInterest() {
         if (!isRegistered()) {
-            ops = ops.without(EpollIoOps.EPOLLIN);
+            if (!ringReads()) {
+                ops = ops.without(EpollIoOps.EPOLLIN);
+            }
             return;
         }
         EventLoop loop = eventLoop();
@@ -453,7 +453,6 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         }
         if (s != null) {
             stream = s;
-            ops = config.getReadMode() == DomainSocketReadMode.BYTES ? ops.without(EpollIoOps.EPOLLIN) : ops;
         } else {
             fallbackReason = result == null ? FallbackReason.DISABLED : result.fallbackReason();
         }
@@ -490,15 +489,11 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             return;
         }
         Ring r = new Ring(handler, s);
-        doorbellFd = new DoorbellFd(s.doorbellFd());
-        try {
-            doorbell = handler.registerDoorbell(doorbellFd, r::rang);
-        } catch (Exception e) {
-            pipeline().fireExceptionCaught(e);
-            unsafe().close(voidPromise());
-            return;
-        }
         ring = r;
+        if (ringReads()) {
+            // The peer rings the doorbell with a byte on the kernel socket: input there is always wanted.
+            setFlag(EpollIoOps.EPOLLIN);
+        }
         // Whatever the peer sent before the doorbell was armed is found by the first poll.
         r.wake();
     }
@@ -510,12 +505,6 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         }
         ring = null;
         r.detached = true;
-        if (stream.isClosed()) {
-            // The core closed the eventfd itself (protocol error): its number may already be reused.
-            doorbellFd.forget();
-        }
-        doorbell.cancel();
-        doorbell = null;
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -670,6 +659,18 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             if (shouldStopReading()) {
                 clearReadInterest();
             }
+        }
+    }
+
+    /**
+     * Fast path: input on the kernel socket is the peer's doorbell (or the end of its socket). The bytes are
+     * discarded, and the ring is polled again.
+     */
+    private void doorbellRang() {
+        stream.drainDoorbell();
+        Ring r = ring;
+        if (r != null) {
+            r.rang();
         }
     }
 
@@ -1001,7 +1002,11 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
                 outReady();
             }
             if ((events & (EPOLLERR | EPOLLIN)) != 0) {
-                readFromInput();
+                if (ringReads()) {
+                    doorbellRang();
+                } else {
+                    readFromInput();
+                }
             }
             if ((events & EPOLLRDHUP) != 0) {
                 rdHupReady();
@@ -1031,7 +1036,10 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
 
         void clearReadInterest0() {
             readPending = false;
-            clearFlag(EpollIoOps.EPOLLIN);
+            if (!ringReads()) {
+                // On the fast path the socket's input is the doorbell, wanted whether the pipeline reads or not.
+                clearFlag(EpollIoOps.EPOLLIN);
+            }
         }
 
         @Override
@@ -1139,18 +1147,6 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         }
     }
 
-    /** The doorbell eventfd as Netty sees it; the stream owns and closes the descriptor. */
-    private static final class DoorbellFd extends FileDescriptor {
-        DoorbellFd(int fd) {
-            super(fd);
-        }
-
-        /** Marks the number as no longer ours, so that deregistering does not touch a reused descriptor. */
-        void forget() {
-            markClosed();
-        }
-    }
-
     /** The fast-path side of this channel that the loop drives. */
     private final class Ring extends RingEndpoint {
         private final ShuntIoHandler owner;
@@ -1250,8 +1246,7 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             if (detached) {
                 return;
             }
-            // Drain the eventfd even if this ring left its sleep already (a signal may land after that).
-            sleeping = true;
+            owner.doorbellRang();
             wake();
         }
 

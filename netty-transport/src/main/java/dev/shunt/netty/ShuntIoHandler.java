@@ -1,16 +1,12 @@
 package dev.shunt.netty;
 
 import dev.shunt.core.ShuntConfig;
-import io.netty.channel.IoEvent;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
-import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollIoOps;
-import io.netty.channel.unix.FileDescriptor;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.util.ArrayList;
 import java.util.Objects;
@@ -28,8 +24,8 @@ import java.util.Objects;
  *       {@value #KERNEL_CHECK_NANOS} ns;</li>
  *   <li>when the budget is spent, announce a doorbell sleep on each of those rings
  *       ({@code ShuntStream.prepareDoorbellSleep}) and block in {@code epoll_wait}, where each fast-path
- *       channel's doorbell eventfd is registered; a ring whose peer writes (or frees space) rings the doorbell,
- *       and the channel returns to the polled set.</li>
+ *       channel's kernel socket is registered for input; a peer that writes into a sleeping ring (or frees
+ *       space) rings the doorbell, one byte on that socket, and the channel returns to the polled set.</li>
  * </ol>
  * A loop whose channels are all asleep blocks in {@code epoll_wait} like any epoll loop and uses no CPU.
  * Stock Epoll channels (TCP and Unix domain) run on this handler too: their descriptors go straight to the
@@ -231,20 +227,9 @@ public final class ShuntIoHandler implements IoHandler {
         }
     }
 
-    /**
-     * Registers a doorbell eventfd with the epoll set.
-     *
-     * @param doorbellFd the eventfd the peer rings (owned by the stream)
-     * @param onRing what to run on the loop when it rings
-     * @return the registration; cancel it before the eventfd is closed
-     */
-    IoRegistration registerDoorbell(FileDescriptor doorbellFd, Runnable onRing) throws Exception {
-        IoRegistration registration = epoll.register(new Doorbell(doorbellFd, () -> {
-            doorbellRang = true;
-            onRing.run();
-        }));
-        registration.submit(EpollIoOps.EPOLLIN);
-        return registration;
+    /** Notes that a fast-path channel's doorbell rang, for the spin budget ({@link #adaptBudget}). */
+    void doorbellRang() {
+        doorbellRang = true;
     }
 
     @Override
@@ -306,32 +291,6 @@ public final class ShuntIoHandler implements IoHandler {
         @Override
         public boolean shouldReportActiveIoTime() {
             return context.shouldReportActiveIoTime();
-        }
-    }
-
-    /** A doorbell eventfd in the epoll set; the channel owns (and closes) the descriptor. */
-    private static final class Doorbell implements EpollIoHandle {
-        private final FileDescriptor fd;
-        private final Runnable onRing;
-
-        Doorbell(FileDescriptor fd, Runnable onRing) {
-            this.fd = fd;
-            this.onRing = onRing;
-        }
-
-        @Override
-        public FileDescriptor fd() {
-            return fd;
-        }
-
-        @Override
-        public void handle(IoRegistration registration, IoEvent ioEvent) {
-            onRing.run();
-        }
-
-        @Override
-        public void close() {
-            // The channel closes the eventfd through its ShuntStream after cancelling this registration.
         }
     }
 }

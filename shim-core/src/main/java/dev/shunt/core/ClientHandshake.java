@@ -1,8 +1,5 @@
 package dev.shunt.core;
 
-import dev.shunt.nativeio.Descriptors;
-import dev.shunt.nativeio.EventFd;
-import dev.shunt.nativeio.NativeCallException;
 import java.io.IOException;
 
 /**
@@ -73,36 +70,26 @@ public final class ClientHandshake {
     }
 
     private HandshakeResult attach(HandshakeMessage offer, long deadline) throws IOException {
-        if (offer.body.capacity() < 16 || offer.fdCount() != 2 || !EventFd.isEventFd(offer.fds[1])) {
+        if (offer.body.capacity() < 16 || offer.fdCount() != 1) {
             return reject(deadline, new FallbackException(FallbackReason.INVALID_OFFER, "offer carries a "
                     + offer.body.capacity() + "-byte body and " + offer.fdCount()
-                    + " descriptors; expected 16 bytes, a memfd and an eventfd"));
+                    + " descriptors; expected 16 bytes and a memfd"));
         }
         long regionBytes = offer.body.getLong(0);
         int capacity = offer.body.getInt(8);
-        int doorbell;
-        try {
-            doorbell = EventFd.create();
-        } catch (NativeCallException e) {
-            return reject(deadline, new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage()));
-        }
         SharedRegion region = null;
         boolean done = false;
         try {
             region = SharedRegion.attach(offer.fds[0], regionBytes, capacity, window);
-            HandshakeMessage.send(fd, HandshakeMessage.accept(), new int[] {doorbell}, deadline);
-            ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, doorbell, offer.takeFd(1),
-                    config.spinNanos());
+            HandshakeMessage.send(fd, HandshakeMessage.accept(), new int[0], deadline);
+            ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, config.spinNanos());
             done = true;
             return HandshakeResult.fastPath(stream);
         } catch (FallbackException e) {
             return reject(deadline, e);
         } finally {
-            if (!done) {
-                if (region != null) {
-                    region.close();
-                }
-                Descriptors.close(doorbell);
+            if (!done && region != null) {
+                region.close();
             }
         }
     }

@@ -17,16 +17,16 @@ import java.util.concurrent.locks.LockSupport;
  *  0   magic "SHUNT-HS" (8 bytes; the same in every protocol version)
  *  8   u16 protocol version     10  u16 type     12  u32 body length (at most 64)
  *  16  body, big-endian
- *      OFFER   (server to client) u64 region bytes, u32 ring capacity, u32 0;  fds: memfd, server doorbell
+ *      OFFER   (server to client) u64 region bytes, u32 ring capacity, u32 0;  fds: memfd
  *      DECLINE (server to client) u32 reason code
- *      ACCEPT  (client to server) u32 0;                                       fds: client doorbell
+ *      ACCEPT  (client to server) u32 0
  *      REJECT  (client to server) u32 reason code
  * </pre>
  * Messages are read exactly, never past their end: what follows belongs to the application.
  */
 final class HandshakeMessage {
     static final byte[] MAGIC = "SHUNT-HS".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER_BYTES = 16;
     static final int MAX_BODY_BYTES = 64;
     static final int MAX_FDS = 4;

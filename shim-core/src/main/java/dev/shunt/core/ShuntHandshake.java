@@ -1,7 +1,6 @@
 package dev.shunt.core;
 
 import dev.shunt.nativeio.Descriptors;
-import dev.shunt.nativeio.EventFd;
 import dev.shunt.nativeio.MappedRegion;
 import dev.shunt.nativeio.NativeCallException;
 import dev.shunt.nativeio.UnixSockets;
@@ -70,25 +69,17 @@ public final class ShuntHandshake {
             throws IOException {
         int[] memfd = {-1};
         SharedRegion region;
-        int doorbell;
         try {
             region = SharedRegion.create(config.ringBytes(), window, memfd);
         } catch (NativeCallException e) {
-            return decline(fd, new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage()), deadline);
-        }
-        try {
-            doorbell = EventFd.create();
-        } catch (NativeCallException e) {
-            region.close();
-            Descriptors.close(memfd[0]);
             return decline(fd, new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage()), deadline);
         }
         HandshakeMessage reply = null;
         boolean done = false;
         try {
             long regionBytes = SharedRegionLayout.regionBytes(MappedRegion.pageSize(), config.ringBytes());
-            HandshakeMessage.send(fd, HandshakeMessage.offer(regionBytes, config.ringBytes()),
-                    new int[] {memfd[0], doorbell}, deadline);
+            HandshakeMessage.send(fd, HandshakeMessage.offer(regionBytes, config.ringBytes()), new int[] {memfd[0]},
+                    deadline);
             Descriptors.close(memfd[0]);
             memfd[0] = -1;
             reply = HandshakeMessage.receive(fd, deadline);
@@ -97,13 +88,12 @@ public final class ShuntHandshake {
                 return HandshakeResult.fallback(new FallbackException(FallbackReason.PEER_DECLINED, why.description()));
             }
             if (reply.type != HandshakeMessage.ACCEPT || reply.version != HandshakeMessage.VERSION
-                    || reply.fdCount() != 1 || !EventFd.isEventFd(reply.fds[0])) {
+                    || reply.fdCount() != 0) {
                 throw new ShuntHandshakeException("client answered the offer with message type " + reply.type
                         + " version " + reply.version + " carrying " + reply.fdCount()
-                        + " descriptors; expected ACCEPT version " + HandshakeMessage.VERSION + " with one eventfd");
+                        + " descriptors; expected ACCEPT version " + HandshakeMessage.VERSION + " without descriptors");
             }
-            ShuntStream stream = new ShuntStream(Role.SERVER, fd, region, window, doorbell, reply.takeFd(0),
-                    config.spinNanos());
+            ShuntStream stream = new ShuntStream(Role.SERVER, fd, region, window, config.spinNanos());
             done = true;
             return HandshakeResult.fastPath(stream);
         } finally {
@@ -113,7 +103,6 @@ public final class ShuntHandshake {
             if (!done) {
                 region.close();
                 Descriptors.close(memfd[0]);
-                Descriptors.close(doorbell);
             }
         }
     }

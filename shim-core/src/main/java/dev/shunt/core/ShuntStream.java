@@ -6,8 +6,6 @@ import static dev.shunt.core.SharedRegionLayout.PARKED_DOORBELL;
 import static dev.shunt.core.SharedRegionLayout.PARKED_FUTEX;
 import static dev.shunt.core.SharedRegionLayout.PRODUCER_SLEEP;
 
-import dev.shunt.nativeio.Descriptors;
-import dev.shunt.nativeio.EventFd;
 import dev.shunt.nativeio.Futex;
 import dev.shunt.nativeio.NativeCallException;
 import dev.shunt.nativeio.UnixSockets;
@@ -29,10 +27,13 @@ import org.slf4j.LoggerFactory;
  * <p>Socket semantics: any write size (larger than the ring too), partial reads, order kept, no framing.
  * Blocking calls may come from one reading and one writing thread at a time (further threads queue on a
  * lock); {@link #close()} may come from any thread and unblocks both. Non-blocking calls ({@code *Now}) and
- * {@link #prepareDoorbellSleep(boolean)} are for an event loop that waits on {@link #doorbellFd()}.
+ * {@link #prepareDoorbellSleep(boolean)} are for an event loop that waits for input on {@link #socketFd()}.
  *
  * <p>Waiting: a blocked side spins for {@code shunt.spinNanos}, then announces in shared memory that it
  * sleeps, checks once more and parks on a futex word; the peer signals only when it sees that announcement.
+ * An event loop (or a virtual thread, through the {@link VirtualThreadWaker}) sleeps in {@code epoll} instead:
+ * its doorbell is the kernel socket, on which the peer sends one byte, so a fast-path connection holds no
+ * descriptor beyond the socket it replaces.
  * While parked, the kernel socket is polled for hang-up every {@value #LIVENESS_SLICE_MILLIS} ms, so the
  * death of the peer process is noticed within that bound.
  */
@@ -53,8 +54,6 @@ public final class ShuntStream implements Closeable {
     private final RingConsumer in;
     private final RingProducer out;
     private final AccessWindow window;
-    private final int ownDoorbell;
-    private final int peerDoorbell;
     private final long spinNanos;
     private final ShuntMetrics metrics = ShuntMetrics.get();
     private final ReentrantLock readLock = new ReentrantLock();
@@ -71,14 +70,11 @@ public final class ShuntStream implements Closeable {
     private int emptyReadWakes;
     private int emptyWriteWakes;
 
-    ShuntStream(Role role, int socketFd, SharedRegion region, AccessWindow window, int ownDoorbell, int peerDoorbell,
-            long spinNanos) {
+    ShuntStream(Role role, int socketFd, SharedRegion region, AccessWindow window, long spinNanos) {
         this.role = role;
         this.socketFd = socketFd;
         this.region = region;
         this.window = window;
-        this.ownDoorbell = ownDoorbell;
-        this.peerDoorbell = peerDoorbell;
         this.spinNanos = spinNanos;
         int inbound = SharedRegionLayout.inboundControl(role);
         int outbound = SharedRegionLayout.outboundControl(role);
@@ -202,7 +198,7 @@ public final class ShuntStream implements Closeable {
     private void afterRead(int n) throws ShuntProtocolException {
         emptyReadWakes = 0;
         metrics.bytesIn(n);
-        wakeIfParked(inControl, PRODUCER_SLEEP, peerDoorbell);
+        wakeIfParked(inControl, PRODUCER_SLEEP);
     }
 
     private boolean inboundFinished() throws ShuntProtocolException {
@@ -315,7 +311,7 @@ public final class ShuntStream implements Closeable {
     private void afterWrite(int n) throws ShuntProtocolException {
         emptyWriteWakes = 0;
         metrics.bytesOut(n);
-        wakeIfParked(outControl, CONSUMER_SLEEP, peerDoorbell);
+        wakeIfParked(outControl, CONSUMER_SLEEP);
     }
 
     private void awaitInbound(long deadline) throws IOException {
@@ -437,7 +433,7 @@ public final class ShuntStream implements Closeable {
             synchronized (closeLock) {
                 w = waiters;
                 if (w == null) {
-                    w = VirtualThreadWaker.get().register(ownDoorbell, socketFd);
+                    w = VirtualThreadWaker.get().register(socketFd);
                     waiters = w;
                 }
             }
@@ -459,29 +455,64 @@ public final class ShuntStream implements Closeable {
     /**
      * Wakes the peer if it announced that it sleeps on the given word, in the way it announced.
      */
-    private void wakeIfParked(ControlBlock control, int word, int doorbell) throws ShuntProtocolException {
+    private void wakeIfParked(ControlBlock control, int word) throws ShuntProtocolException {
         if (control.sleepState(word) == AWAKE) {
             return;
         }
         int was = control.clearSleep(word);
-        try {
-            if (was == PARKED_FUTEX) {
+        if (was == PARKED_FUTEX) {
+            try {
                 Futex.wake(control.address(word), Integer.MAX_VALUE);
-            } else if (was == PARKED_DOORBELL) {
-                EventFd.signal(doorbell);
-            } else if (was != AWAKE) {
-                throw new ShuntProtocolException("impossible sleep word " + was + " in shared memory");
-            } else {
-                return;
+            } catch (NativeCallException e) {
+                throw new ShuntProtocolException("could not wake the peer: " + e.getMessage());
             }
-        } catch (NativeCallException e) {
-            throw new ShuntProtocolException("could not wake the peer: " + e.getMessage());
+        } else if (was == PARKED_DOORBELL) {
+            ringPeerDoorbell();
+        } else if (was != AWAKE) {
+            throw new ShuntProtocolException("impossible sleep word " + was + " in shared memory");
+        } else {
+            return;
         }
         metrics.signalSent();
     }
 
     /**
-     * For an event loop about to wait on {@link #doorbellFd()}: announces in shared memory that the peer must
+     * Rings the peer's doorbell: one byte on the kernel socket, which its event loop or virtual-thread waker
+     * watches. A full socket buffer already holds a ring; a failure means the peer is gone.
+     */
+    void ringPeerDoorbell() {
+        try {
+            UnixSockets.sendByte(socketFd);
+        } catch (NativeCallException e) {
+            peerGone = true;
+        }
+    }
+
+    /**
+     * Wakes a thread of this process that sleeps on one of its own words (close and shutdown do this): a
+     * platform thread on the futex, a virtual thread through its waiter registration. An event loop that sleeps
+     * on its own word is the caller itself.
+     */
+    private void wakeLocal(ControlBlock control, int word) {
+        if (control.sleepState(word) == AWAKE) {
+            return;
+        }
+        int was = control.clearSleep(word);
+        if (was == PARKED_FUTEX) {
+            try {
+                Futex.wake(control.address(word), Integer.MAX_VALUE);
+            } catch (NativeCallException e) {
+                LOG.debug("Waking a local waiter: {}", e.getMessage());
+            }
+        }
+        VirtualThreadWaker.Waiters w = waiters;
+        if (w != null) {
+            w.unparkAll();
+        }
+    }
+
+    /**
+     * For an event loop about to wait for input on {@link #socketFd()}: announces in shared memory that the peer must
      * ring the doorbell when data arrives (and, with {@code wantSpace}, when ring space frees up), then checks
      * once more.
      *
@@ -509,8 +540,8 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
-     * Withdraws a {@link #prepareDoorbellSleep(boolean)} announcement after the loop woke up, and drains the
-     * doorbell.
+     * Withdraws a {@link #prepareDoorbellSleep(boolean)} announcement after the loop woke up. The doorbell bytes
+     * are drained separately ({@link #drainDoorbell()}), by whoever reads the socket.
      */
     public void cancelDoorbellSleep() throws IOException {
         readLock.lock();
@@ -528,15 +559,26 @@ public final class ShuntStream implements Closeable {
         if ((inbound != AWAKE && inbound != PARKED_DOORBELL) || (outbound != AWAKE && outbound != PARKED_DOORBELL)) {
             throw fail(new ShuntProtocolException("impossible sleep word in shared memory"));
         }
-        EventFd.drain(ownDoorbell);
     }
 
-    /** @return the eventfd the peer rings when this side announced a doorbell sleep */
-    public int doorbellFd() {
-        return ownDoorbell;
+    /**
+     * For an event loop whose socket reported input: discards the doorbell bytes the peer sent. An end of stream
+     * there means the peer closed its socket or died.
+     *
+     * @return true when the peer's socket is closed
+     */
+    public boolean drainDoorbell() {
+        try {
+            if (UnixSockets.discardInput(socketFd)) {
+                peerGone = true;
+            }
+        } catch (NativeCallException e) {
+            peerGone = true;
+        }
+        return peerGone;
     }
 
-    /** @return the kernel socket kept open beside the rings */
+    /** @return the kernel socket kept open beside the rings: liveness channel and doorbell */
     public int socketFd() {
         return socketFd;
     }
@@ -567,14 +609,14 @@ public final class ShuntStream implements Closeable {
                 return;
             }
             outputShutdown = true;
-            wakeQuietly(outControl, PRODUCER_SLEEP, ownDoorbell);
+            wakeLocal(outControl, PRODUCER_SLEEP);
         }
         // The end-of-stream flag goes out after any write in progress has published its bytes.
         writeLock.lock();
         try {
             ensureOpen();
             outControl.closeProducer();
-            wakeIfParked(outControl, CONSUMER_SLEEP, peerDoorbell);
+            wakeIfParked(outControl, CONSUMER_SLEEP);
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
@@ -594,8 +636,8 @@ public final class ShuntStream implements Closeable {
             }
             inputShutdown = true;
             inControl.closeConsumer();
-            wakeQuietly(inControl, PRODUCER_SLEEP, peerDoorbell);
-            wakeQuietly(inControl, CONSUMER_SLEEP, ownDoorbell);
+            wakeQuietly(inControl, PRODUCER_SLEEP);
+            wakeLocal(inControl, CONSUMER_SLEEP);
         }
     }
 
@@ -652,10 +694,10 @@ public final class ShuntStream implements Closeable {
         }
         outControl.closeProducer();
         inControl.closeConsumer();
-        wakeQuietly(outControl, CONSUMER_SLEEP, peerDoorbell);
-        wakeQuietly(inControl, PRODUCER_SLEEP, peerDoorbell);
-        wakeQuietly(inControl, CONSUMER_SLEEP, ownDoorbell);
-        wakeQuietly(outControl, PRODUCER_SLEEP, ownDoorbell);
+        wakeQuietly(outControl, CONSUMER_SLEEP);
+        wakeQuietly(inControl, PRODUCER_SLEEP);
+        wakeLocal(inControl, CONSUMER_SLEEP);
+        wakeLocal(outControl, PRODUCER_SLEEP);
         readLock.lock();
         writeLock.lock();
         try {
@@ -664,8 +706,6 @@ public final class ShuntStream implements Closeable {
                 VirtualThreadWaker.release(w);
             }
             region.close();
-            Descriptors.close(ownDoorbell);
-            Descriptors.close(peerDoorbell);
         } finally {
             writeLock.unlock();
             readLock.unlock();
@@ -673,9 +713,9 @@ public final class ShuntStream implements Closeable {
         metrics.fastPathClosed();
     }
 
-    private void wakeQuietly(ControlBlock control, int word, int doorbell) {
+    private void wakeQuietly(ControlBlock control, int word) {
         try {
-            wakeIfParked(control, word, doorbell);
+            wakeIfParked(control, word);
         } catch (ShuntProtocolException e) {
             LOG.debug("While closing: {}", e.getMessage());
         }

@@ -1,8 +1,8 @@
 package dev.shunt.core;
 
 import dev.shunt.nativeio.Epoll;
-import dev.shunt.nativeio.EventFd;
 import dev.shunt.nativeio.NativeCallException;
+import dev.shunt.nativeio.UnixSockets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
@@ -12,10 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Lets virtual threads wait on a fast-path stream without pinning their carrier. A blocking futex call would
  * hold the carrier thread for the whole wait, so a virtual thread instead announces a doorbell sleep (the
- * peer then writes the stream's eventfd), registers itself here and parks with {@link LockSupport}. One
- * platform daemon thread per process waits in {@code epoll} on the doorbells and kernel sockets of the
- * streams that virtual threads have waited on, and unparks their waiters when a doorbell rings or a peer
- * hangs up. Started on first use.
+ * peer then sends a byte on the stream's kernel socket), registers itself here and parks with
+ * {@link LockSupport}. One platform daemon thread per process waits in {@code epoll} on the kernel sockets of
+ * the streams that virtual threads have waited on, discards the doorbell bytes and unparks their waiters when a
+ * doorbell rings or a peer hangs up. Started on first use.
  */
 final class VirtualThreadWaker implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(VirtualThreadWaker.class);
@@ -27,14 +27,12 @@ final class VirtualThreadWaker implements Runnable {
 
     /** The threads parked on one stream: at most one reader and one writer (the stream's locks see to it). */
     static final class Waiters {
-        final int doorbellFd;
         final int socketFd;
         volatile Thread reader;
         volatile Thread writer;
         private boolean unregistered;
 
-        Waiters(int doorbellFd, int socketFd) {
-            this.doorbellFd = doorbellFd;
+        Waiters(int socketFd) {
             this.socketFd = socketFd;
         }
 
@@ -71,14 +69,12 @@ final class VirtualThreadWaker implements Runnable {
         return waker;
     }
 
-    /** Starts watching a stream's doorbell and kernel socket. */
-    Waiters register(int doorbellFd, int socketFd) throws NativeCallException {
-        Waiters waiters = new Waiters(doorbellFd, socketFd);
-        byFd.put(doorbellFd, waiters);
+    /** Starts watching a stream's kernel socket: doorbell bytes and hang-up. */
+    Waiters register(int socketFd) throws NativeCallException {
+        Waiters waiters = new Waiters(socketFd);
         byFd.put(socketFd, waiters);
         try {
-            epoll.add(doorbellFd, Epoll.IN | Epoll.EDGE_TRIGGERED, doorbellFd);
-            epoll.add(socketFd, Epoll.RDHUP | Epoll.EDGE_TRIGGERED, socketFd);
+            epoll.add(socketFd, Epoll.IN | Epoll.RDHUP | Epoll.EDGE_TRIGGERED, socketFd);
         } catch (NativeCallException e) {
             unregister(waiters);
             throw e;
@@ -98,13 +94,12 @@ final class VirtualThreadWaker implements Runnable {
         synchronized (waiters) {
             waiters.unregistered = true;
         }
-        for (int fd : new int[] {waiters.doorbellFd, waiters.socketFd}) {
-            if (byFd.remove(fd, waiters)) {
-                try {
-                    epoll.remove(fd);
-                } catch (NativeCallException e) {
-                    LOG.debug("Removing fd {} from the waker's epoll: {}", fd, e.getMessage());
-                }
+        int fd = waiters.socketFd;
+        if (byFd.remove(fd, waiters)) {
+            try {
+                epoll.remove(fd);
+            } catch (NativeCallException e) {
+                LOG.debug("Removing fd {} from the waker's epoll: {}", fd, e.getMessage());
             }
         }
     }
@@ -125,9 +120,7 @@ final class VirtualThreadWaker implements Runnable {
                         if (waiters.unregistered) {
                             continue;
                         }
-                        if (tokens[i] == waiters.doorbellFd) {
-                            EventFd.drain(waiters.doorbellFd);
-                        }
+                        discardDoorbells(waiters.socketFd);
                     }
                     waiters.unparkAll();
                 }
@@ -135,6 +128,15 @@ final class VirtualThreadWaker implements Runnable {
                 LOG.error("Shunt's virtual-thread waker failed; virtual threads fall back to timed waits", e);
                 return;
             }
+        }
+    }
+
+    /** Edge-triggered: every byte must go now, or the next ring raises no new edge. Errors mean hang-up. */
+    private static void discardDoorbells(int socketFd) {
+        try {
+            UnixSockets.discardInput(socketFd);
+        } catch (NativeCallException e) {
+            LOG.debug("Discarding doorbell bytes on fd {}: {}", socketFd, e.getMessage());
         }
     }
 }

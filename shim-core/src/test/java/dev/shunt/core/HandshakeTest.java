@@ -123,7 +123,7 @@ class HandshakeTest {
             CompletableFuture<HandshakeResult> pending = shuntClient(ON, client);
             int accepted = UnixSockets.accept(listenFd);
             try {
-                assertTrue(UnixSockets.peerAbstractName(accepted).startsWith("shunt-v1-"));
+                assertTrue(UnixSockets.peerAbstractName(accepted).startsWith("shunt-v" + HandshakeMessage.VERSION + "-"));
                 send(accepted, "HELLO".getBytes(StandardCharsets.US_ASCII));
                 HandshakeResult result = pending.get(5, TimeUnit.SECONDS);
                 assertEquals(FallbackReason.STALE_ADVERTISEMENT, result.fallbackReason());
@@ -211,7 +211,7 @@ class HandshakeTest {
     void unknownVersionIsRejectedAndBothFallBack() throws Exception {
         byte[] offer = HandshakeMessage.offer(regionBytes(4096), 4096);
         ByteBuffer.wrap(offer).putShort(8, (short) 99);
-        HandshakeResult r = offerAndReadReply(offer, new int[] {sealedMemfd(regionBytes(4096)), EventFd.create()},
+        HandshakeResult r = offerAndReadReply(offer, new int[] {sealedMemfd(regionBytes(4096))},
                 FallbackReason.VERSION_MISMATCH);
         assertEquals(FallbackReason.VERSION_MISMATCH, r.fallbackReason());
     }
@@ -221,21 +221,21 @@ class HandshakeTest {
         int memfd = MemFd.create("unsealed");
         MemFd.truncate(memfd, regionBytes(4096));
         HandshakeResult r = offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096),
-                new int[] {memfd, EventFd.create()}, FallbackReason.INVALID_OFFER);
+                new int[] {memfd}, FallbackReason.INVALID_OFFER);
         assertTrue(r.detail().contains("seals"), r.detail());
     }
 
     @Test
     void memfdSmallerThanAnnouncedIsRejected() throws Exception {
         HandshakeResult r = offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096),
-                new int[] {sealedMemfd(8192), EventFd.create()}, FallbackReason.INVALID_OFFER);
+                new int[] {sealedMemfd(8192)}, FallbackReason.INVALID_OFFER);
         assertTrue(r.detail().contains("bytes"), r.detail());
     }
 
     @Test
     void absurdRingSizeIsRejected() throws Exception {
         offerAndReadReply(HandshakeMessage.offer(regionBytes(1 << 30), 1 << 30),
-                new int[] {sealedMemfd(8192), EventFd.create()}, FallbackReason.INVALID_OFFER);
+                new int[] {sealedMemfd(8192)}, FallbackReason.INVALID_OFFER);
     }
 
     @Test
@@ -245,8 +245,14 @@ class HandshakeTest {
 
     @Test
     void descriptorsOfTheWrongKindAreRejected() throws Exception {
+        offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096), new int[] {EventFd.create()},
+                FallbackReason.INVALID_OFFER);
+    }
+
+    @Test
+    void extraDescriptorsAreRejected() throws Exception {
         offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096),
-                new int[] {EventFd.create(), EventFd.create()}, FallbackReason.INVALID_OFFER);
+                new int[] {sealedMemfd(regionBytes(4096)), EventFd.create()}, FallbackReason.INVALID_OFFER);
     }
 
     @Test
@@ -280,7 +286,7 @@ class HandshakeTest {
         });
         HandshakeMessage offer = HandshakeMessage.receive(client, System.nanoTime() + 5_000_000_000L);
         assertEquals(HandshakeMessage.OFFER, offer.type);
-        assertEquals(2, offer.fdCount());
+        assertEquals(1, offer.fdCount());
         offer.closeFds();
         send(client, "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         Throwable thrown = failure(server);

@@ -152,7 +152,7 @@ class ShuntStreamTest {
         try (ConnectedPair pair = ConnectedPair.open(FAST)) {
             ShuntStream loop = pair.server.stream();
             ShuntStream peer = pair.client.stream();
-            int bell = loop.doorbellFd();
+            int bell = loop.socketFd();
             assertTrue(loop.prepareDoorbellSleep(false));
             assertEquals(0, UnixSockets.poll(bell, UnixSockets.POLLIN, 20));
             long signals = ShuntMetrics.snapshot().doorbellSignals();
@@ -160,6 +160,7 @@ class ShuntStreamTest {
             assertEquals(UnixSockets.POLLIN, UnixSockets.poll(bell, UnixSockets.POLLIN, 5_000) & UnixSockets.POLLIN);
             assertEquals(signals + 1, ShuntMetrics.snapshot().doorbellSignals());
             loop.cancelDoorbellSleep();
+            assertFalse(loop.drainDoorbell(), "the peer's socket is open");
             assertEquals(0, UnixSockets.poll(bell, UnixSockets.POLLIN, 0), "doorbell drained");
             byte[] buf = new byte[8192];
             assertEquals(1, loop.readNow(buf, 0, buf.length));
@@ -176,8 +177,28 @@ class ShuntStreamTest {
             assertEquals(100, peer.read(buf, 0, 100, 0));
             assertEquals(UnixSockets.POLLIN, UnixSockets.poll(bell, UnixSockets.POLLIN, 5_000) & UnixSockets.POLLIN);
             loop.cancelDoorbellSleep();
+            loop.drainDoorbell();
             assertEquals(100, loop.writeNow(ByteBuffer.wrap(buf, 0, 100)));
         }
+    }
+
+    @Test
+    void aFastPathConnectionHoldsNoDescriptorBeyondItsSocket() throws Exception {
+        ShuntConfig kernel = FAST.withEnabled(false);
+        try (ConnectedPair warmUp = ConnectedPair.open(FAST)) {
+            assertTrue(warmUp.client.isFastPath());
+        }
+        int fastPath;
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            assertTrue(pair.client.isFastPath() && pair.server.isFastPath());
+            fastPath = dev.shunt.nativeio.Descriptors.openCount();
+        }
+        int plain;
+        try (ConnectedPair pair = ConnectedPair.open(kernel)) {
+            assertFalse(pair.client.isFastPath());
+            plain = dev.shunt.nativeio.Descriptors.openCount();
+        }
+        assertEquals(plain, fastPath, "descriptors open with a fast-path pair vs a kernel pair");
     }
 
     @Test
