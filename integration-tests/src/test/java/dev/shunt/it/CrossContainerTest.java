@@ -3,6 +3,7 @@ package dev.shunt.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.FallbackReason;
 import dev.shunt.core.testing.PeerProcess;
 import dev.shunt.junixsocket.TwoJvmPeer;
 import java.nio.file.Files;
@@ -16,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A server JVM and a client JVM in two containers that share only the directory holding the socket, moving
- * 256 MiB each way with checksums, once through the core API and once through the junixsocket adapter.
+ * 256 MiB each way with checksums, through the core API, through the junixsocket adapter and through the Netty
+ * transport.
  */
 class CrossContainerTest {
     private static final long BYTES = 256L << 20;
@@ -38,6 +40,13 @@ class CrossContainerTest {
             String[] args(String role) {
                 return new String[] {role, "/sock/s", "1000", Long.toString(BYTES)};
             }
+        },
+        /** The Netty transport ({@code ShuntServerDomainSocketChannel}, {@code ShuntDomainSocketChannel}). */
+        NETTY(NettyTransferPeer.class) {
+            @Override
+            String[] args(String role) {
+                return new String[] {role, "/sock/s", Long.toString(BYTES)};
+            }
         };
 
         final Class<?> main;
@@ -53,8 +62,8 @@ class CrossContainerTest {
         return Stream.of(Peer.values());
     }
 
-    /** What one side printed. */
-    private record Side(String handshake, String metrics) {
+    /** What one side printed; {@code keys} is the capability probe, printed by the Netty peer only. */
+    private record Side(String handshake, String metrics, String keys) {
         boolean fast() {
             return handshake.startsWith("fast");
         }
@@ -66,8 +75,15 @@ class CrossContainerTest {
 
     private static Side[] transfer(Peer peer, boolean unconfined, List<String> serverProps, List<String> clientProps)
             throws Exception {
-        Path dir = Files.createTempDirectory("shunt-it");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        try (TempDirectory sockets = TempDirectory.create("shunt-it")) {
+            Files.setPosixFilePermissions(sockets.path, PosixFilePermissions.fromString("rwxrwxrwx"));
+            return transferIn(sockets.path, peer, unconfined, serverProps, clientProps);
+        }
+    }
+
+    /** Runs the server and the client, sharing {@code dir}; returns what each printed. */
+    private static Side[] transferIn(Path dir, Peer peer, boolean unconfined, List<String> serverProps,
+            List<String> clientProps) throws Exception {
         try (ContainerJvm server = ContainerJvm.start(dir, unconfined, serverProps, peer.main, peer.args("server"))) {
             server.expect("READY", 60, TimeUnit.SECONDS);
             try (ContainerJvm client = ContainerJvm.start(dir, unconfined, clientProps, peer.main,
@@ -78,16 +94,17 @@ class CrossContainerTest {
                 String clientSent = client.expect("SENT", 180, TimeUnit.SECONDS);
                 assertEquals(received(clientSent), server.expect("RECEIVED", 180, TimeUnit.SECONDS));
                 assertEquals(received(serverSent), client.expect("RECEIVED", 180, TimeUnit.SECONDS));
-                return new Side[] {new Side(s, server.expect("METRICS", 60, TimeUnit.SECONDS)),
-                    new Side(c, client.expect("METRICS", 60, TimeUnit.SECONDS))};
+                String serverMetrics = server.expect("METRICS", 60, TimeUnit.SECONDS);
+                String clientMetrics = client.expect("METRICS", 60, TimeUnit.SECONDS);
+                boolean keys = peer == Peer.NETTY;
+                Side[] sides = {
+                    new Side(s, serverMetrics, keys ? server.expect("KEYS", 60, TimeUnit.SECONDS) : ""),
+                    new Side(c, clientMetrics, keys ? client.expect("KEYS", 60, TimeUnit.SECONDS) : "")};
+                System.out.printf("%s unconfined=%s server=%s client=%s%n  server: %s | %s | %s%n"
+                        + "  client: %s | %s | %s%n", peer, unconfined, serverProps, clientProps, s, serverMetrics,
+                        sides[0].keys(), c, clientMetrics, sides[1].keys());
+                return sides;
             }
-        } finally {
-            try (var files = Files.list(dir)) {
-                for (Path p : (Iterable<Path>) files::iterator) {
-                    Files.deleteIfExists(p);
-                }
-            }
-            Files.deleteIfExists(dir);
         }
     }
 
@@ -116,6 +133,18 @@ class CrossContainerTest {
             assertTrue(sides[1].metrics().contains("protection keys unavailable=1"), sides[1].metrics());
             assertEquals("fallback:peer does not run Shunt", sides[0].handshake());
         }
+        if (peer == Peer.NETTY) {
+            // The channel reports the reason; the particulars (EPERM from pkey_alloc) come from the same probe
+            // the core consults, printed by each side.
+            assertEquals("fallback:protection keys unavailable", sides[1].handshake());
+            assertEquals("fallback:peer does not run Shunt", sides[0].handshake());
+            assertTrue(sides[1].metrics().contains("protection keys unavailable=1"), sides[1].metrics());
+            assertTrue(sides[0].metrics().contains("peer does not run Shunt=1"), sides[0].metrics());
+            assertTrue(sides[0].keys().startsWith("protectionKeys=no") && sides[0].keys().contains("EPERM"),
+                    sides[0].keys());
+            assertTrue(sides[1].keys().startsWith("protectionKeys=no") && sides[1].keys().contains("EPERM"),
+                    sides[1].keys());
+        }
     }
 
     @ParameterizedTest
@@ -124,7 +153,7 @@ class CrossContainerTest {
         Side[] sides = transfer(peer, false, OPTIONAL, OPTIONAL);
         assertFastPath(sides[0], BYTES);
         assertFastPath(sides[1], BYTES);
-        if (peer == Peer.CORE) {
+        if (peer != Peer.JUNIXSOCKET) {
             assertEquals("fast protected=false", sides[0].handshake());
             assertEquals("fast protected=false", sides[1].handshake());
         }
@@ -136,7 +165,7 @@ class CrossContainerTest {
         Side[] sides = transfer(peer, true, REQUIRED, REQUIRED);
         assertFastPath(sides[0], BYTES);
         assertFastPath(sides[1], BYTES);
-        if (peer == Peer.CORE) {
+        if (peer != Peer.JUNIXSOCKET) {
             assertEquals("fast protected=true", sides[0].handshake());
             assertEquals("fast protected=true", sides[1].handshake());
         }
@@ -151,6 +180,12 @@ class CrossContainerTest {
             assertTrue(sides[0].handshake().startsWith("fallback"), sides[0].handshake());
             assertTrue(sides[1].handshake().startsWith("fallback"), sides[1].handshake());
             assertEquals(0, sides[0].bytesIn());
+            if (peer == Peer.NETTY) {
+                String disabled = "fallback:" + FallbackReason.DISABLED.description();
+                assertEquals(serverSide ? "fallback:peer does not run Shunt" : disabled, sides[0].handshake());
+                assertEquals(serverSide ? disabled : "fallback:peer does not run Shunt", sides[1].handshake());
+                assertEquals(0, sides[1].bytesIn());
+            }
         }
     }
 }

@@ -25,13 +25,13 @@ class PeerStopTest {
     private static final ShuntConfig CONFIG = new ShuntConfig(true, MpkMode.REQUIRED, 65536, 20_000, 5_000);
     private static final long TOTAL = 64L << 20;
 
-    private static void signal(ChildJvm peer, String name) throws Exception {
+    static void signal(ChildJvm peer, String name) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(peer.pid())).start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
         assertEquals(0, kill.exitValue());
     }
 
-    private static byte at(long position) {
+    static byte at(long position) {
         return (byte) (position % 251);
     }
 

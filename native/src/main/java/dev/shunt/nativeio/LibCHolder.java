@@ -96,6 +96,9 @@ final class LibCHolder {
         /** {@code int pkey_free(int pkey)}. */
         int pkey_free(int key);
 
+        /** {@code int mprotect(void *addr, size_t len, int prot)}. */
+        int mprotect(long address, long length, int prot);
+
         /** {@code int pkey_mprotect(void *addr, size_t len, int prot, int pkey)}. */
         int pkey_mprotect(long address, long length, int prot, int key);
 

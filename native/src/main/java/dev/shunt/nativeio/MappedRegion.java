@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** One {@code mmap}'ed range ({@code MAP_SHARED}, {@code PROT_READ | PROT_WRITE}) of a file descriptor. */
 public final class MappedRegion implements AutoCloseable {
 
-    private static final int PROT_READ_WRITE = 0x1 | 0x2;
+    private static final int PROT_READ = 0x1;
+    private static final int PROT_READ_WRITE = PROT_READ | 0x2;
     private static final int MAP_SHARED = 0x1;
     private static final long MAP_FAILED = -1L;
     private static final int SC_PAGESIZE = 30;
@@ -46,6 +47,25 @@ public final class MappedRegion implements AutoCloseable {
             throw new NativeCallException("mmap", LibCHolder.errno());
         }
         return new MappedRegion(address, length);
+    }
+
+    /**
+     * Makes part of the region read-only for this process ({@code mprotect(PROT_READ)}): a write there kills
+     * the process with {@code SIGSEGV} ({@code SEGV_ACCERR}). Other mappings of the same file keep their rights.
+     *
+     * @param offset first byte, a multiple of {@link #pageSize()} inside the region
+     * @param bytes  number of bytes, a multiple of {@link #pageSize()} that ends inside the region
+     * @throws IllegalArgumentException if the range is not whole pages of the region
+     * @throws NativeCallException      if {@code mprotect} fails
+     */
+    public void makeReadOnly(long offset, long bytes) throws NativeCallException {
+        if (offset < 0 || bytes <= 0 || offset % PAGE_SIZE != 0 || bytes % PAGE_SIZE != 0 || offset + bytes > length) {
+            throw new IllegalArgumentException("[" + offset + ", " + (offset + bytes) + ") is not a run of whole pages in "
+                    + this);
+        }
+        if (LibCHolder.LIBC.mprotect(address + offset, bytes, PROT_READ) != 0) {
+            throw new NativeCallException("mprotect", LibCHolder.errno());
+        }
     }
 
     /**

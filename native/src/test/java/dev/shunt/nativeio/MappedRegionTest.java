@@ -49,6 +49,22 @@ class MappedRegionTest {
         }
     }
 
+    @Test
+    void readOnlyPagesStillSeeWritesThroughAnotherMapping() throws Exception {
+        MemFd.truncate(fd, 2L * PAGE);
+        try (MappedRegion reader = MappedRegion.map(fd, 0, 2L * PAGE);
+                MappedRegion writer = MappedRegion.map(fd, 0, 2L * PAGE)) {
+            reader.makeReadOnly(PAGE, PAGE);
+            writer.buffer().putLong(PAGE + 8, 77L);
+            assertEquals(77L, reader.buffer().getLong(PAGE + 8));
+            reader.buffer().putLong(8, 5L);
+            assertEquals(5L, writer.buffer().getLong(8), "the first page stays writable");
+            assertThrows(IllegalArgumentException.class, () -> reader.makeReadOnly(1, PAGE));
+            assertThrows(IllegalArgumentException.class, () -> reader.makeReadOnly(PAGE, 2L * PAGE));
+            assertThrows(IllegalArgumentException.class, () -> reader.makeReadOnly(0, 0));
+        }
+    }
+
     /**
      * mmap's sixth argument (the offset) is the one jnr-ffi issue 181 corrupts: a mapping at a
      * non-zero offset must see exactly the page at that offset.

@@ -3,6 +3,7 @@ package dev.shunt.netty;
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.FallbackReason;
 import dev.shunt.core.HandshakeResult;
+import dev.shunt.core.LentBytes;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
 import dev.shunt.core.ShuntStream;
@@ -69,11 +70,14 @@ import org.slf4j.LoggerFactory;
  * never on the event loop, and {@code channelActive} fires once it finished, on the fast path or on the
  * kernel socket ({@link #isFastPath()}, {@link #fallbackReason()}). On the kernel socket the channel behaves
  * as {@code EpollDomainSocketChannel}: a peer that does not run Shunt sees exactly the application's bytes.
- * On the fast path, reads are copied from the inbound ring into {@link ByteBuf}s of the channel's allocator
- * (sized by its {@link RecvByteBufAllocator}) and writes are copied from the outbound {@link ByteBuf}s and
- * {@link FileRegion}s into the outbound ring; the kernel socket stays open beside the rings to notice the
- * peer's death ({@code EPOLLRDHUP}), and carries {@link FileDescriptor} messages
- * ({@link DomainSocketReadMode#FILE_DESCRIPTORS}), whose order relative to ring bytes is not kept.
+ * On the fast path, reads hand out read-only {@link ByteBuf}s that point into the inbound ring
+ * ({@link ShuntChannelOption#RECEIVE_IN_PLACE}, {@code LentByteBuf}), or, with that option off or when the ring
+ * lends nothing, copy into {@link ByteBuf}s of the channel's allocator (sized by its
+ * {@link RecvByteBufAllocator}); writes are copied from the outbound {@link ByteBuf}s and {@link FileRegion}s
+ * into the outbound ring. The kernel socket stays open beside the rings to notice the peer's death
+ * ({@code EPOLLRDHUP}), is the doorbell (in byte mode its input is the peer's wake-up bytes, discarded), and
+ * carries {@link FileDescriptor} messages ({@link DomainSocketReadMode#FILE_DESCRIPTORS}), whose order relative
+ * to ring bytes is not kept.
  */
 public final class ShuntDomainSocketChannel extends AbstractChannel implements DomainSocketChannel {
     private static final Logger LOG = LoggerFactory.getLogger(ShuntDomainSocketChannel.class);
@@ -85,6 +89,10 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     private static final int WRITE_BLOCKED = Integer.MAX_VALUE;
     /** How long a channel that cannot arm its doorbell (writes waiting, reads off) waits before it retries. */
     private static final long DEFERRED_RETRY_MICROS = 1000;
+    /** Doorbells in a row that brought nothing before the channel stops listening for a while. */
+    private static final int EMPTY_RINGS_BEFORE_BACKOFF = 8;
+    private static final long MIN_DEAF_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long MAX_DEAF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int EPOLLIN = EpollIoOps.EPOLLIN.value();
     private static final int EPOLLOUT = EpollIoOps.EPOLLOUT.value();
     private static final int EPOLLERR = EpollIoOps.EPOLLERR.value();
@@ -539,8 +547,11 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         boolean first = true;
         try {
             do {
-                byteBuf = allocHandle.allocate(directAllocator);
-                allocHandle.lastBytesRead(readBytes(byteBuf, allocHandle));
+                byteBuf = lendFromRing(allocHandle);
+                if (byteBuf == null) {
+                    byteBuf = allocHandle.allocate(directAllocator);
+                    allocHandle.lastBytesRead(readBytes(byteBuf, allocHandle));
+                }
                 if (allocHandle.lastBytesRead() == 0 && stream != null && first) {
                     // The ring was polled and held nothing: no read happened, so no events either.
                     byteBuf.release();
@@ -576,6 +587,28 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
                 clearReadInterest();
             }
         }
+    }
+
+    /**
+     * Fast path with {@link ShuntChannelOption#RECEIVE_IN_PLACE}: the next bytes as a buffer into the ring itself.
+     *
+     * @return the buffer, or null when the bytes must be copied (option off, kernel path, ring empty or at its
+     *     end of stream, or half the ring lent out already)
+     */
+    private ByteBuf lendFromRing(RecvByteBufAllocator.Handle allocHandle) throws IOException {
+        ShuntStream s = stream;
+        if (s == null || !config.isReceiveInPlace()) {
+            return null;
+        }
+        int wanted = allocHandle.guess();
+        LentBytes lent = s.lendNow(wanted);
+        if (lent == null) {
+            return null;
+        }
+        allocHandle.attemptedBytesRead(wanted);
+        allocHandle.lastBytesRead(lent.length());
+        moved += lent.length();
+        return new LentByteBuf(config.getAllocator(), lent);
     }
 
     /** @return bytes read, 0 when nothing is there, -1 at end of stream */
@@ -667,7 +700,11 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
      * discarded, and the ring is polled again.
      */
     private void doorbellRang() {
-        stream.drainDoorbell();
+        if (stream.drainDoorbell()) {
+            // The peer's socket is closed: no doorbell can ring any more, and its end of stream would keep a
+            // level-triggered EPOLLIN firing while the pipeline reads nothing. EPOLLRDHUP reports the hang-up.
+            clearFlag(EpollIoOps.EPOLLIN);
+        }
         Ring r = ring;
         if (r != null) {
             r.rang();
@@ -1155,6 +1192,8 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         private boolean sleeping;
         private boolean readSuspected = true;
         private boolean retryScheduled;
+        private int emptyRings;
+        private boolean deafened;
 
         Ring(ShuntIoHandler owner, ShuntStream ringStream) {
             this.owner = owner;
@@ -1246,8 +1285,31 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             if (detached) {
                 return;
             }
+            // A ring that brought nothing (late, or a peer that floods the doorbell) re-arms at once, since arming
+            // checks the ring again, and the loop goes back to sleep instead of spinning. Many in a row: the
+            // doorbell is not listened to for a while (doubling up to a liveness slice), so that a flood cannot
+            // keep the loop busy; the armed ring is checked again when listening resumes.
+            if (sleeping && armDoorbell(ringWritePending)) {
+                if (++emptyRings >= EMPTY_RINGS_BEFORE_BACKOFF && !deafened) {
+                    deafened = true;
+                    clearFlag(EpollIoOps.EPOLLIN);
+                    long backoff = Math.min(MAX_DEAF_NANOS,
+                            MIN_DEAF_NANOS << Math.min(emptyRings - EMPTY_RINGS_BEFORE_BACKOFF, 16));
+                    eventLoop().schedule(this::listenAgain, backoff, TimeUnit.NANOSECONDS);
+                }
+                return;
+            }
+            emptyRings = 0;
             owner.doorbellRang();
             wake();
+        }
+
+        private void listenAgain() {
+            deafened = false;
+            if (!detached && open) {
+                // Level-triggered: a ring that came meanwhile fires at once.
+                setFlag(EpollIoOps.EPOLLIN);
+            }
         }
 
         /** Leaves the doorbell sleep (if any) and joins the polled set. */

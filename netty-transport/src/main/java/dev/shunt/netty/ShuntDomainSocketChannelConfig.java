@@ -26,6 +26,7 @@ public final class ShuntDomainSocketChannelConfig extends DefaultChannelConfig
     private final ShuntDomainSocketChannel channel;
     private volatile DomainSocketReadMode mode = DomainSocketReadMode.BYTES;
     private volatile boolean allowHalfClosure;
+    private volatile boolean receiveInPlace;
 
     ShuntDomainSocketChannelConfig(ShuntDomainSocketChannel channel) {
         super(channel);
@@ -35,7 +36,8 @@ public final class ShuntDomainSocketChannelConfig extends DefaultChannelConfig
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
         return getOptions(super.getOptions(), UnixChannelOption.DOMAIN_SOCKET_READ_MODE,
-                ChannelOption.ALLOW_HALF_CLOSURE, ChannelOption.SO_SNDBUF, ChannelOption.SO_RCVBUF);
+                ChannelOption.ALLOW_HALF_CLOSURE, ChannelOption.SO_SNDBUF, ChannelOption.SO_RCVBUF,
+                ShuntChannelOption.RECEIVE_IN_PLACE);
     }
 
     @SuppressWarnings("unchecked")
@@ -46,6 +48,9 @@ public final class ShuntDomainSocketChannelConfig extends DefaultChannelConfig
         }
         if (option == ChannelOption.ALLOW_HALF_CLOSURE) {
             return (T) Boolean.valueOf(isAllowHalfClosure());
+        }
+        if (option == ShuntChannelOption.RECEIVE_IN_PLACE) {
+            return (T) Boolean.valueOf(isReceiveInPlace());
         }
         if (option == ChannelOption.SO_SNDBUF) {
             return (T) Integer.valueOf(getSendBufferSize());
@@ -63,6 +68,8 @@ public final class ShuntDomainSocketChannelConfig extends DefaultChannelConfig
             setReadMode((DomainSocketReadMode) value);
         } else if (option == ChannelOption.ALLOW_HALF_CLOSURE) {
             setAllowHalfClosure((Boolean) value);
+        } else if (option == ShuntChannelOption.RECEIVE_IN_PLACE) {
+            setReceiveInPlace((Boolean) value);
         } else if (option == ChannelOption.SO_SNDBUF) {
             setSendBufferSize((Integer) value);
         } else if (option == ChannelOption.SO_RCVBUF) {
@@ -71,6 +78,21 @@ public final class ShuntDomainSocketChannelConfig extends DefaultChannelConfig
             return super.setOption(option, value);
         }
         return true;
+    }
+
+    /** @return whether fast-path reads hand out ring memory in place ({@link ShuntChannelOption#RECEIVE_IN_PLACE}) */
+    public boolean isReceiveInPlace() {
+        return receiveInPlace;
+    }
+
+    /**
+     * @param receiveInPlace whether fast-path reads hand out ring memory in place
+     *     ({@link ShuntChannelOption#RECEIVE_IN_PLACE})
+     * @return this
+     */
+    public ShuntDomainSocketChannelConfig setReceiveInPlace(boolean receiveInPlace) {
+        this.receiveInPlace = receiveInPlace;
+        return this;
     }
 
     /** @return the kernel socket's send buffer size */

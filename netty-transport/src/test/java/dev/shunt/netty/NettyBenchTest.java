@@ -27,9 +27,11 @@ class NettyBenchTest {
             server.expect("READY", 60, TimeUnit.SECONDS);
             try (ChildJvm client = ChildJvm.start(properties, NettyBench.class, "client", dir.toString())) {
                 String[] shunt = client.expect("RESULT Shunt", 600, TimeUnit.SECONDS).split(" ");
+                String[] inPlace = client.expect("RESULT ShuntInPlace", 600, TimeUnit.SECONDS).split(" ");
                 String[] epoll = client.expect("RESULT Epoll", 600, TimeUnit.SECONDS).split(" ");
                 client.expect("DONE", 60, TimeUnit.SECONDS);
                 assertEquals("true", shunt[0], "the Shunt run is on the fast path");
+                assertEquals("true", inPlace[0], "the Shunt in-place run is on the fast path");
                 assertEquals("false", epoll[0]);
                 double shuntP50 = Double.parseDouble(shunt[1]);
                 double epollP50 = Double.parseDouble(epoll[1]);
@@ -37,11 +39,17 @@ class NettyBenchTest {
                 System.out.println("| transport | 32 B ping-pong p50 us | p99 us | 64 KiB writes MiB/s |");
                 System.out.println("|---|---:|---:|---:|");
                 System.out.printf("| Netty Epoll domain socket | %s | %s | %s |%n", epoll[1], epoll[2], epoll[3]);
-                System.out.printf("| Netty Shunt fast path | %s (%.2fx) | %s (%.2fx) | %s (%.2fx) |%n", shunt[1],
-                        shuntP50 / epollP50, shunt[2], Double.parseDouble(shunt[2]) / Double.parseDouble(epoll[2]),
-                        shunt[3], Double.parseDouble(shunt[3]) / Double.parseDouble(epoll[3]));
+                System.out.println(row("Netty Shunt fast path", shunt, epoll));
+                System.out.println(row("Netty Shunt fast path, RECEIVE_IN_PLACE", inPlace, epoll));
             }
         }
+    }
+
+    private static String row(String name, String[] shunt, String[] epoll) {
+        return String.format("| %s | %s (%.2fx) | %s (%.2fx) | %s (%.2fx) |", name, shunt[1],
+                Double.parseDouble(shunt[1]) / Double.parseDouble(epoll[1]), shunt[2],
+                Double.parseDouble(shunt[2]) / Double.parseDouble(epoll[2]), shunt[3],
+                Double.parseDouble(shunt[3]) / Double.parseDouble(epoll[3]));
     }
 
     /** Removes what the killed server left behind: its socket files and their advertisements. */

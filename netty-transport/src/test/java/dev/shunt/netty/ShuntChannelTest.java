@@ -107,6 +107,74 @@ class ShuntChannelTest {
         }
     }
 
+    /**
+     * With {@link ShuntChannelOption#RECEIVE_IN_PLACE}, received buffers point into the ring (read-only), at most
+     * half a ring of them at a time (the rest is copied), and they may be held: a ring's worth arrives while every
+     * buffer is held; released from another thread, their space comes back to the writer. Without the option every
+     * buffer is a copy, and four rings' worth can be held.
+     */
+    @Test
+    void receivedBuffersPointIntoTheRingOnlyWhenAskedAndMayBeHeld() throws Exception {
+        int ring = TestSupport.FAST.ringBytes();
+        assertHeldBuffers(true, ring, ring);
+        assertHeldBuffers(false, ring, 4 * ring);
+    }
+
+    private static void assertHeldBuffers(boolean inPlace, int ring, int size) throws Exception {
+        DomainSocketAddress address = TestSupport.newAddress();
+        List<ByteBuf> held = new ArrayList<>();
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        CompletableFuture<Void> more = new CompletableFuture<>();
+        Channel server = ShuntPermutations.shuntServer(TestSupport.FAST)
+                .childOption(ShuntChannelOption.RECEIVE_IN_PLACE, inPlace)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    private long received;
+
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ByteBuf buf = (ByteBuf) msg;
+                        received += buf.readableBytes();
+                        if (received <= size) {
+                            held.add(buf);
+                        } else {
+                            buf.release();
+                        }
+                        if (received == size) {
+                            all.complete(null);
+                        } else if (received == size + ring) {
+                            more.complete(null);
+                        }
+                    }
+                }).bind(address).sync().channel();
+        try {
+            Channel client = ShuntPermutations.shuntClient(TestSupport.FAST)
+                    .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
+            byte[] data = new byte[size];
+            ThreadLocalRandom.current().nextBytes(data);
+            client.writeAndFlush(Unpooled.wrappedBuffer(data)).sync();
+            all.get(10, TimeUnit.SECONDS);
+            ByteBuf joined = Unpooled.buffer(size);
+            long lent = 0;
+            for (ByteBuf b : held) {
+                joined.writeBytes(b, b.readerIndex(), b.readableBytes());
+                lent += b.isReadOnly() ? b.readableBytes() : 0;
+            }
+            assertArrayEquals(data, io.netty.buffer.ByteBufUtil.getBytes(joined));
+            joined.release();
+            if (inPlace) {
+                assertTrue(lent > 0 && lent <= ring / 2, lent + " bytes held in place, ring of " + ring);
+            } else {
+                assertEquals(0, lent, "RECEIVE_IN_PLACE=false: every buffer is a copy");
+            }
+            CompletableFuture.runAsync(() -> held.forEach(ByteBuf::release)).get(5, TimeUnit.SECONDS);
+            client.writeAndFlush(Unpooled.wrappedBuffer(new byte[ring])).sync();
+            more.get(10, TimeUnit.SECONDS);
+            client.close().sync();
+        } finally {
+            server.close().sync();
+        }
+    }
+
     /** Closing both ends gives back every descriptor (sockets, doorbells) and every fast-path stream. */
     @Test
     void closingReleasesEveryDescriptorAndStream() throws Exception {

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * The bootstrap pairs Netty's socket testsuite runs with: every test method runs in each mode, with both
  * of the testsuite's allocators.
  * <ul>
- *   <li>fast path: Shunt server and Shunt client, Shunt enabled;</li>
+ *   <li>fast path: Shunt server and Shunt client, Shunt enabled; and again with received buffers lent in place
+ *       ({@link ShuntChannelOption#RECEIVE_IN_PLACE}) on both sides;</li>
  *   <li>Shunt disabled: Shunt server and Shunt client with {@code shunt.enabled=false};</li>
  *   <li>mixed: stock Epoll server with a Shunt client, and Shunt server with a stock Epoll client, Shunt
  *       enabled on the Shunt side (the stock side runs on a stock Epoll loop).</li>
@@ -24,10 +25,13 @@ final class ShuntPermutations {
     private ShuntPermutations() {
     }
 
-    /** @return the four server/client pairs */
+    /** @return the five server/client pairs */
     static List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socket() {
         return List.of(
                 combo("fast path", () -> shuntServer(TestSupport.FAST), () -> shuntClient(TestSupport.FAST)),
+                combo("fast path, receive in place",
+                        () -> shuntServer(TestSupport.FAST).childOption(ShuntChannelOption.RECEIVE_IN_PLACE, true),
+                        () -> shuntClient(TestSupport.FAST).option(ShuntChannelOption.RECEIVE_IN_PLACE, true)),
                 combo("Shunt disabled", () -> shuntServer(TestSupport.DISABLED),
                         () -> shuntClient(TestSupport.DISABLED)),
                 combo("Epoll server, Shunt client", ShuntPermutations::epollServer,

@@ -3,7 +3,8 @@ package dev.shunt.core;
 import dev.shunt.nativeio.ProtectionKeys;
 
 /**
- * Opens and closes the calling thread's access to the ring data pages.
+ * Opens and closes the calling thread's access to the data pages of the rings this process produces into (the
+ * inbound rings are read-only mappings and need no window).
  *
  * <p>With a protection key, {@link #open()} grants this thread read/write rights on the key and
  * {@link #close()} takes them away again, so a stray access from anywhere else in the process faults

@@ -10,7 +10,7 @@ import java.util.Map;
  * @param fallbacks connections kept on the kernel socket, by {@link FallbackReason#description()}
  * @param fastPathBytesIn bytes read from rings
  * @param fastPathBytesOut bytes written into rings
- * @param doorbellSignals futex wakes and eventfd writes sent to a sleeping peer
+ * @param doorbellSignals futex wakes and doorbell bytes (on the kernel socket) sent to a sleeping peer
  * @param parks times a local thread parked waiting for its peer
  * @param protocolErrors connections closed because the peer broke the protocol
  * @param handshakeFailures handshakes that could neither finish nor fall back

@@ -6,7 +6,8 @@ import java.util.Locale;
  * What Shunt does with Intel MPK protection keys ({@code shunt.mpk}).
  *
  * <ul>
- *   <li>{@link #REQUIRED} (default): the ring's data pages are tagged with a protection key; where this
+ *   <li>{@link #REQUIRED} (default): the data pages of the ring this process writes are tagged with a
+ *       protection key (the ring it reads is mapped read-only in every mode); where this
  *       process cannot allocate one (no PKU, or seccomp refuses {@code pkey_alloc}), the connection stays
  *       on the kernel socket.</li>
  *   <li>{@link #OPTIONAL}: use a key when one can be had, otherwise run the fast path unprotected.</li>

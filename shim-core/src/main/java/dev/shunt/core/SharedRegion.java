@@ -17,8 +17,8 @@ import java.nio.ByteOrder;
 
 /**
  * One connection's mapped memfd (layout in {@link SharedRegionLayout}): created and sealed by the server,
- * validated and attached by the client, data pages tagged with this process's protection key when it has
- * one. The header is read once, at attach; afterwards only control blocks are read, through the rings.
+ * validated and attached by the client. In this process the inbound ring's data pages are read-only, and the
+ * outbound ring's are tagged with the process's protection key when it has one. The header is read once, at attach; afterwards only control blocks are read, through the rings.
  */
 final class SharedRegion implements AutoCloseable {
     static final int REQUIRED_SEALS = MemFd.SEAL_SHRINK | MemFd.SEAL_GROW | MemFd.SEAL_SEAL;
@@ -27,13 +27,17 @@ final class SharedRegion implements AutoCloseable {
     private final ByteBuffer buffer;
     private final int capacity;
 
-    private SharedRegion(MappedRegion mapping, int capacity, AccessWindow window) throws NativeCallException {
+    private SharedRegion(MappedRegion mapping, int capacity, AccessWindow window, Role role)
+            throws NativeCallException {
         this.mapping = mapping;
         this.buffer = mapping.buffer().order(ByteOrder.nativeOrder());
         this.capacity = capacity;
+        int page = MappedRegion.pageSize();
+        mapping.makeReadOnly(SharedRegionLayout.dataOffset(page, capacity, SharedRegionLayout.inboundControl(role)),
+                capacity);
         if (window.key() >= 0) {
-            int page = MappedRegion.pageSize();
-            ProtectionKeys.protect(mapping.address() + page, 2L * capacity, window.key());
+            long outbound = SharedRegionLayout.dataOffset(page, capacity, SharedRegionLayout.outboundControl(role));
+            ProtectionKeys.protect(mapping.address() + outbound, capacity, window.key());
         }
     }
 
@@ -60,7 +64,7 @@ final class SharedRegion implements AutoCloseable {
             header.putInt(CAPACITY_OFFSET, capacity);
             header.putLong(REGION_BYTES_OFFSET, bytes);
             MemFd.addSeals(memfd, REQUIRED_SEALS);
-            SharedRegion region = new SharedRegion(mapping, capacity, window);
+            SharedRegion region = new SharedRegion(mapping, capacity, window, Role.SERVER);
             memfdOut[0] = memfd;
             return region;
         } catch (NativeCallException | RuntimeException e) {
@@ -118,7 +122,7 @@ final class SharedRegion implements AutoCloseable {
                         + bytes + ") does not match the offer");
             }
             try {
-                return new SharedRegion(mapping, capacity, window);
+                return new SharedRegion(mapping, capacity, window, Role.CLIENT);
             } catch (NativeCallException e) {
                 throw new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage());
             }

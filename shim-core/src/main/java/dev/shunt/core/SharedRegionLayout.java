@@ -5,26 +5,28 @@ package dev.shunt.core;
  * single-producer/single-consumer byte rings, one per direction.
  *
  * <pre>
- *  offset                                                                  protection key
+ *  offset                                                                  rights in each process
  *  0      +------------------------------------------------------------+
- *         | header: magic "SHUNTMEM" u64 | layout version u32 |         |  0 (the kernel reads
- *         |         ring capacity u32    | region bytes u64            |     futex words here)
- *  128    +------------------------------------------------------------+
- *         | control block of ring A (server -> client), 768 bytes       |  0
+ *         | header: magic "SHUNTMEM" u64 | layout version u32 |         |  read-write, key 0
+ *         |         ring capacity u32    | region bytes u64            |  (the kernel reads
+ *  128    +------------------------------------------------------------+   futex words here)
+ *         | control block of ring A (server -> client), 768 bytes       |  read-write, key 0
  *  896    +------------------------------------------------------------+
- *         | control block of ring B (client -> server), 768 bytes       |  0
+ *         | control block of ring B (client -> server), 768 bytes       |  read-write, key 0
  *  1664   +------------------------------------------------------------+
- *         | (unused up to the page end)                                 |  0
+ *         | (unused up to the page end)                                 |
  *  page   +============================================================+
- *         | ring A data: capacity bytes                                 |  the process-wide
- *  page+c +------------------------------------------------------------+  Shunt key, access
- *         | ring B data: capacity bytes                                 |  disabled outside
- *  end    +============================================================+  copy windows
+ *         | ring A data: capacity bytes                                 |  producer (server): the
+ *  page+c +------------------------------------------------------------+  process-wide Shunt key,
+ *         | ring B data: capacity bytes                                 |  no access outside copy
+ *  end    +============================================================+  windows; consumer: read-
+ *                                                                          only (PROT_READ), key 0
  *
  *  control block: six words, each alone in a 128-byte slot (a pair of cache lines, against adjacent-line
  *  prefetch), so that a word written on every message never shares a line with one that is only polled:
  *  +0    producer position u64   bytes ever published            written by the producer, every write
- *  +128  consumer position u64   bytes ever consumed             written by the consumer, every read
+ *  +128  consumer position u64   bytes ever released to the      written by the consumer, every read
+ *                                producer (lent runs: once back) with nothing lent, and on give-backs
  *  +256  consumer sleep    i32   futex word, see below            consumer sets, producer clears
  *  +384  producer sleep    i32   futex word, see below            producer sets, consumer clears
  *  +512  producer closed   i32   1 = no more bytes: end of        written once by the producer
@@ -33,7 +35,8 @@ package dev.shunt.core;
  * </pre>
  *
  * <p>A sleep word is {@link #AWAKE}, {@link #PARKED_FUTEX} (a blocked thread waits on the word itself with
- * {@code futex}) or {@link #PARKED_DOORBELL} (an event loop waits in {@code epoll} on its eventfd doorbell).
+ * {@code futex}) or {@link #PARKED_DOORBELL} (an event loop, or a virtual thread through the
+ * {@link VirtualThreadWaker}, waits in {@code epoll} for a doorbell byte on the connection's kernel socket).
  * Positions grow without wrapping; index = position &amp; (capacity - 1). Every value read from this memory
  * is validated by the reader before use: the peer may be broken or hostile.
  */

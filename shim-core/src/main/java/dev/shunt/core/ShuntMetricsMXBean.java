@@ -19,7 +19,7 @@ public interface ShuntMetricsMXBean {
     /** @return bytes written into fast-path rings */
     long getFastPathBytesOut();
 
-    /** @return futex wakes and eventfd writes sent to a sleeping peer */
+    /** @return futex wakes and doorbell bytes (on the kernel socket) sent to a sleeping peer */
     long getDoorbellSignals();
 
     /** @return times a local thread parked waiting for the peer */

@@ -56,11 +56,16 @@ public final class ShuntStream implements Closeable {
     private final AccessWindow window;
     private final long spinNanos;
     private final ShuntMetrics metrics = ShuntMetrics.get();
+    private final Runnable wakeProducer;
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Object closeLock = new Object();
 
     private volatile boolean closed;
+    /** Set once {@link #close()} no longer touches shared memory itself: from then on the memory may go. */
+    private volatile boolean releaseWanted;
+    /** Guarded by both locks: the shared memory was handed to {@link RingConsumer#closeWhenReturned}. */
+    private boolean released;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
     private volatile boolean peerGone;
@@ -82,6 +87,7 @@ public final class ShuntStream implements Closeable {
         this.outControl = region.control(outbound);
         this.in = new RingConsumer(inControl, region.data(inbound));
         this.out = new RingProducer(outControl, region.data(outbound));
+        this.wakeProducer = () -> wakeQuietly(inControl, PRODUCER_SLEEP);
         metrics.fastPathOpened();
     }
 
@@ -113,7 +119,7 @@ public final class ShuntStream implements Closeable {
                 awaitInbound(deadline);
             }
         } finally {
-            readLock.unlock();
+            unlockRead();
         }
     }
 
@@ -128,7 +134,7 @@ public final class ShuntStream implements Closeable {
         try {
             return len == 0 ? 0 : readLocked(dst, off, len);
         } finally {
-            readLock.unlock();
+            unlockRead();
         }
     }
 
@@ -147,7 +153,7 @@ public final class ShuntStream implements Closeable {
             if (inputShutdown) {
                 return -1;
             }
-            int n = in.read(dst, window);
+            int n = in.read(dst);
             if (n > 0) {
                 afterRead(n);
                 return n;
@@ -156,12 +162,52 @@ public final class ShuntStream implements Closeable {
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
-            readLock.unlock();
+            unlockRead();
         }
     }
 
+    /**
+     * Lends the next inbound bytes in place instead of copying them: a read-only view into the ring, valid until
+     * {@link LentBytes#giveBack()}, which must follow (from any thread) once the bytes are no longer needed. Until
+     * then the producer cannot reuse that part of the ring. Lending is refused while half the ring is lent out; the
+     * caller then copies with {@link #readNow(ByteBuffer)}, which also reports the end of stream.
+     *
+     * <p>The bytes stay in shared memory: a peer that breaks the protocol can change them while they are lent.
+     *
+     * @param maxBytes bytes wanted at most
+     * @return the lent bytes (at most up to the ring's end), or null when nothing can be lent now
+     * @throws SocketException when the stream is closed; {@link ShuntProtocolException} when the peer broke the
+     *     protocol
+     */
+    public LentBytes lendNow(int maxBytes) throws IOException {
+        readLock.lock();
+        try {
+            ensureOpen();
+            if (inputShutdown || maxBytes <= 0) {
+                return null;
+            }
+            long start = in.position();
+            int n = in.lend(maxBytes);
+            if (n == 0) {
+                return null;
+            }
+            emptyReadWakes = 0;
+            metrics.bytesIn(n);
+            return new LentBytes(this, start, in.view(start, n));
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        } finally {
+            unlockRead();
+        }
+    }
+
+    /** Takes back lent bytes; the producer is woken if it waits for the space they free. */
+    void giveBack(long start) {
+        in.giveBack(start, wakeProducer);
+    }
+
     private int finishRead(ByteBuffer dst) throws ShuntProtocolException {
-        int n = in.read(dst, window);
+        int n = in.read(dst);
         if (n > 0) {
             afterRead(n);
             return n;
@@ -175,14 +221,14 @@ public final class ShuntStream implements Closeable {
             return -1;
         }
         try {
-            int n = in.read(dst, off, len, window);
+            int n = in.read(dst, off, len);
             if (n > 0) {
                 afterRead(n);
                 return n;
             }
             if (inboundFinished()) {
                 // The close flag is published after the last byte: read once more before reporting the end.
-                n = in.read(dst, off, len, window);
+                n = in.read(dst, off, len);
                 if (n > 0) {
                     afterRead(n);
                     return n;
@@ -219,7 +265,7 @@ public final class ShuntStream implements Closeable {
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
-            readLock.unlock();
+            unlockRead();
         }
     }
 
@@ -242,7 +288,7 @@ public final class ShuntStream implements Closeable {
                 len -= n;
             }
         } finally {
-            writeLock.unlock();
+            unlockWrite();
         }
     }
 
@@ -257,7 +303,7 @@ public final class ShuntStream implements Closeable {
         try {
             return len == 0 ? 0 : writeLocked(src, off, len);
         } finally {
-            writeLock.unlock();
+            unlockWrite();
         }
     }
 
@@ -281,7 +327,7 @@ public final class ShuntStream implements Closeable {
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
-            writeLock.unlock();
+            unlockWrite();
         }
     }
 
@@ -396,7 +442,10 @@ public final class ShuntStream implements Closeable {
             }
             metrics.parked();
             if (virtual) {
+                long parkedAt = System.nanoTime();
                 LockSupport.parkNanos(this, wait);
+                // Woken before the slice ended: a doorbell (or a stray permit), as a changed futex word would be.
+                result = System.nanoTime() - parkedAt < wait ? Futex.VALUE_CHANGED : Futex.TIMED_OUT;
             } else {
                 result = Futex.await(control.address(word), PARKED_FUTEX, wait);
             }
@@ -413,13 +462,15 @@ public final class ShuntStream implements Closeable {
                 throw fail(new ShuntProtocolException("impossible sleep word " + was + " in shared memory"));
             }
         }
-        if (virtual || result == Futex.TIMED_OUT) {
+        if (result == Futex.TIMED_OUT) {
             if (!(inbound ? inboundReady() : outboundReady())) {
                 checkPeerAlive();
             }
         } else if (result == Futex.VALUE_CHANGED && !(inbound ? inboundReady() : outboundReady())) {
-            // Only a broken or hostile peer changes the word without making progress: back off exponentially,
-            // up to one liveness slice, so that flipping the word cannot keep this thread busy.
+            // Only a broken or hostile peer changes the word, or rings the doorbell of a virtual thread, without
+            // making progress: back off exponentially, up to one liveness slice, so that it cannot keep this thread
+            // busy.
+            checkPeerAlive();
             int empty = inbound ? ++emptyReadWakes : ++emptyWriteWakes;
             LockSupport.parkNanos(Math.min(LIVENESS_SLICE_NANOS,
                     SPURIOUS_WAKE_BACKOFF_NANOS << Math.min(empty - 1, MAX_BACKOFF_SHIFT)));
@@ -535,7 +586,7 @@ public final class ShuntStream implements Closeable {
             metrics.parked();
             return true;
         } finally {
-            readLock.unlock();
+            unlockRead();
         }
     }
 
@@ -549,7 +600,7 @@ public final class ShuntStream implements Closeable {
             ensureOpen();
             clearDoorbellSleep();
         } finally {
-            readLock.unlock();
+            unlockRead();
         }
     }
 
@@ -588,7 +639,7 @@ public final class ShuntStream implements Closeable {
         return role;
     }
 
-    /** @return whether the ring data pages are guarded by a protection key in this process */
+    /** @return whether the outbound ring's data pages are guarded by a protection key in this process */
     public boolean isProtected() {
         return window.key() >= 0;
     }
@@ -620,7 +671,7 @@ public final class ShuntStream implements Closeable {
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
-            writeLock.unlock();
+            unlockWrite();
         }
     }
 
@@ -681,7 +732,8 @@ public final class ShuntStream implements Closeable {
 
     /**
      * Closes the fast path: tells the peer (end of stream after every byte written, and no more reading),
-     * unblocks local readers and writers, and unmaps the shared memory once they have left. The kernel socket
+     * unblocks local readers and writers, and unmaps the shared memory once they have left and every lent run
+     * came back. The kernel socket
      * is not closed here; its owner closes it after this. Idempotent.
      */
     @Override
@@ -698,19 +750,49 @@ public final class ShuntStream implements Closeable {
         wakeQuietly(inControl, PRODUCER_SLEEP);
         wakeLocal(inControl, CONSUMER_SLEEP);
         wakeLocal(outControl, PRODUCER_SLEEP);
+        releaseWanted = true;
+        releaseWhenIdle();
+        metrics.fastPathClosed();
+    }
+
+    /**
+     * After close: unmaps the shared memory and stops the virtual-thread watch once no reader or writer is inside
+     * the stream (and, through the ring, once every lent run came back). A thread that closes the stream from
+     * inside a read or write of its own (a protocol failure) leaves the release to its outermost unlock.
+     */
+    private void releaseWhenIdle() {
+        if (readLock.isHeldByCurrentThread() || writeLock.isHeldByCurrentThread()) {
+            return;
+        }
         readLock.lock();
         writeLock.lock();
         try {
-            VirtualThreadWaker.Waiters w = waiters;
-            if (w != null) {
-                VirtualThreadWaker.release(w);
+            if (!released) {
+                released = true;
+                VirtualThreadWaker.Waiters w = waiters;
+                if (w != null) {
+                    VirtualThreadWaker.release(w);
+                }
+                in.closeWhenReturned(region::close);
             }
-            region.close();
         } finally {
             writeLock.unlock();
             readLock.unlock();
         }
-        metrics.fastPathClosed();
+    }
+
+    private void unlockRead() {
+        readLock.unlock();
+        if (releaseWanted) {
+            releaseWhenIdle();
+        }
+    }
+
+    private void unlockWrite() {
+        writeLock.unlock();
+        if (releaseWanted) {
+            releaseWhenIdle();
+        }
     }
 
     private void wakeQuietly(ControlBlock control, int word) {

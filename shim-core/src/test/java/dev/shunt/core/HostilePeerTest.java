@@ -9,12 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.shunt.core.testing.ConnectedPair;
 import dev.shunt.core.testing.TestServer;
 import dev.shunt.nativeio.Descriptors;
-import dev.shunt.nativeio.MappedRegion;
-import dev.shunt.nativeio.UnixSockets;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,55 +16,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A client that completes the handshake honestly, keeps its own mapping of the shared memory and then writes
- * random values into the control words. The victim server must close that connection with
- * {@link ShuntProtocolException} without crashing, hanging or touching memory outside its mapping, while an
- * unrelated connection carries on.
+ * random values into the control words ({@link HostilePeerConnection} inside this JVM;
+ * {@link HostilePeerProcessTest} runs the same peer as a process of its own). The victim server must close that
+ * connection with {@link ShuntProtocolException} without crashing, hanging or touching memory outside its
+ * mapping, while an unrelated connection carries on.
  */
 class HostilePeerTest {
     private static final ShuntConfig CONFIG = new ShuntConfig(true, MpkMode.REQUIRED, 4096, 1_000, 2_000);
-    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final int SCRIBBLES_PER_CONNECTION = 50;
-    private static final int[] WORDS = {SharedRegionLayout.PRODUCER_POSITION, SharedRegionLayout.PRODUCER_CLOSED,
-        SharedRegionLayout.CONSUMER_POSITION, SharedRegionLayout.CONSUMER_CLOSED, SharedRegionLayout.CONSUMER_SLEEP,
-        SharedRegionLayout.PRODUCER_SLEEP};
-
-    /** The hostile side: an honest handshake, then a raw view of the whole region. */
-    private static final class Hostile implements AutoCloseable {
-        final int fd;
-        final MappedRegion mapping;
-        final ByteBuffer raw;
-
-        Hostile(TestServer server) throws Exception {
-            fd = UnixSockets.socket();
-            ClientMarker.bind(fd);
-            UnixSockets.connect(fd, server.path.toString());
-            HandshakeMessage offer = HandshakeMessage.receive(fd, System.nanoTime() + 5_000_000_000L);
-            mapping = MappedRegion.map(offer.fds[0], 0, offer.body.getLong(0));
-            raw = mapping.buffer();
-            offer.closeFds();
-            HandshakeMessage.send(fd, HandshakeMessage.accept(), new int[0], System.nanoTime() + 5_000_000_000L);
-        }
-
-        void scribble(Random random) {
-            int block = random.nextBoolean() ? SharedRegionLayout.RING_A_CONTROL_OFFSET
-                    : SharedRegionLayout.RING_B_CONTROL_OFFSET;
-            int word = WORDS[random.nextInt(WORDS.length)];
-            if (word == SharedRegionLayout.PRODUCER_POSITION || word == SharedRegionLayout.CONSUMER_POSITION) {
-                long value = random.nextInt(4) == 0 ? random.nextLong() : random.nextInt(3 * 4096) - 4096;
-                LONG.setVolatile(raw, block + word, value);
-            } else {
-                int value = random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(4);
-                INT.setVolatile(raw, block + word, value);
-            }
-        }
-
-        @Override
-        public void close() {
-            mapping.close();
-            Descriptors.close(fd);
-        }
-    }
 
     @Test
     void scribbledControlWordsCloseOnlyThatConnection() throws Exception {
@@ -87,7 +40,7 @@ class HostilePeerTest {
                         throw new IllegalStateException(e);
                     }
                 });
-                try (Hostile hostile = new Hostile(server)) {
+                try (HostilePeerConnection hostile = HostilePeerConnection.connect(server.path)) {
                     TestServer.Accepted victim = accepted.get(10, TimeUnit.SECONDS);
                     ShuntStream stream = victim.result.stream();
                     byte[] buf = new byte[512];
@@ -138,7 +91,7 @@ class HostilePeerTest {
                     throw new IllegalStateException(e);
                 }
             });
-            try (Hostile hostile = new Hostile(server)) {
+            try (HostilePeerConnection hostile = HostilePeerConnection.connect(server.path)) {
                 TestServer.Accepted victim = accepted.get(10, TimeUnit.SECONDS);
                 ShuntStream stream = victim.result.stream();
                 CompletableFuture<Integer> result = new CompletableFuture<>();
@@ -153,13 +106,13 @@ class HostilePeerTest {
                 int sleepWord = SharedRegionLayout.RING_B_CONTROL_OFFSET + SharedRegionLayout.CONSUMER_SLEEP;
                 long flipUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
                 while (System.nanoTime() < flipUntil) {
-                    INT.setVolatile(hostile.raw, sleepWord, SharedRegionLayout.AWAKE);
+                    hostile.writeInt(sleepWord, SharedRegionLayout.AWAKE);
                 }
                 long cpuBefore = threads.getThreadCpuTime(reader.getId());
                 long wallBefore = System.nanoTime();
                 long flipEnd = wallBefore + TimeUnit.SECONDS.toNanos(1);
                 while (System.nanoTime() < flipEnd) {
-                    INT.setVolatile(hostile.raw, sleepWord, SharedRegionLayout.AWAKE);
+                    hostile.writeInt(sleepWord, SharedRegionLayout.AWAKE);
                 }
                 long cpu = threads.getThreadCpuTime(reader.getId()) - cpuBefore;
                 long wall = System.nanoTime() - wallBefore;

@@ -202,6 +202,50 @@ class ShuntStreamTest {
     }
 
     @Test
+    void lentBytesAreReadOnlyInPlaceAndTheirSpaceComesBackFromAnyThread() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            ShuntStream reader = pair.server.stream();
+            ShuntStream writer = pair.client.stream();
+            byte[] data = new byte[1000];
+            new Random(5).nextBytes(data);
+            writer.write(data, 0, data.length);
+            LentBytes lent = reader.lendNow(1 << 20);
+            assertEquals(1000, lent.length());
+            ByteBuffer view = lent.buffer();
+            assertTrue(view.isReadOnly() && view.isDirect());
+            byte[] seen = new byte[1000];
+            view.duplicate().get(seen);
+            assertArrayEquals(data, seen);
+            assertEquals(null, reader.lendNow(100), "nothing more to lend");
+            assertEquals(3096, writer.writeNow(new byte[4096], 0, 4096), "lent bytes still hold their space");
+            CompletableFuture.runAsync(lent::giveBack).get(5, TimeUnit.SECONDS);
+            lent.giveBack();
+            assertEquals(1000, writer.writeNow(new byte[4096], 0, 4096), "space came back");
+        }
+    }
+
+    @Test
+    void theMemoryStaysMappedUntilTheLastLentBytesComeBack() throws Exception {
+        long before = ringMappings();
+        LentBytes lent;
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            pair.client.stream().write(new byte[] {1, 2, 3}, 0, 3);
+            lent = pair.server.stream().lendNow(3);
+            assertEquals(3, lent.length());
+        }
+        assertTrue(ringMappings() > before, "the reader's mapping outlives the closed stream while bytes are out");
+        assertEquals(2, lent.buffer().get(1));
+        lent.giveBack();
+        assertEquals(before, ringMappings());
+    }
+
+    private static long ringMappings() throws java.io.IOException {
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/self/maps"))) {
+            return lines.filter(l -> l.contains("shunt-ring")).count();
+        }
+    }
+
+    @Test
     void steadyStateAllocatesNothingPerMessage() throws Exception {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();

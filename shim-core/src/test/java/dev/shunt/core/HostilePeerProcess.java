@@ -1,0 +1,121 @@
+package dev.shunt.core;
+
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.UnixSockets;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32;
+
+/**
+ * A hostile peer in a process of its own, always the client.
+ *
+ * <pre>
+ * HostilePeerProcess scribble PATH ITERATIONS PER_CONNECTION SEED
+ *     Connects again and again to the server at PATH, completes each handshake honestly
+ *     ({@link HostilePeerConnection}), then writes random values into the shared control words, one scribble
+ *     every 0-1 ms, until the victim closes the connection (hang-up on the socket) or PER_CONNECTION scribbles
+ *     went in; then closes and connects again, until ITERATIONS scribbles in all. Prints
+ *     CONNECT n                                     before connection n
+ *     DONE n scribbles=k victimClosed=true|false    after it
+ *     END connections=n scribbles=k victimClosed=m  at the end
+ * HostilePeerProcess flood PATH SECONDS BYTES
+ *     Connects through the public handshake (shunt.* system properties), prints HANDSHAKE fast|fallback:..,
+ *     waits a second, prints FLOODING, rings the victim's doorbell ({@code ShuntStream.ringPeerDoorbell()}) as
+ *     fast as it can for SECONDS without publishing any data, prints FLOODED rings=n, then writes BYTES of
+ *     seeded data through the ring, shuts its output down, prints SENT BYTES crc32, and waits for the victim
+ *     to close.
+ * </pre>
+ */
+public final class HostilePeerProcess {
+    private HostilePeerProcess() {
+    }
+
+    /** Entry point, see the class comment. */
+    public static void main(String[] args) throws Exception {
+        Path path = Path.of(args[1]);
+        if (args[0].equals("scribble")) {
+            scribble(path, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]));
+        } else if (args[0].equals("flood")) {
+            flood(path, Long.parseLong(args[2]), Long.parseLong(args[3]));
+        } else {
+            throw new IllegalArgumentException(args[0]);
+        }
+        System.out.flush();
+    }
+
+    private static void scribble(Path path, int iterations, int perConnection, long seed) throws Exception {
+        Random random = new Random(seed);
+        int total = 0;
+        int connections = 0;
+        int closedByVictim = 0;
+        while (total < iterations) {
+            System.out.println("CONNECT " + connections);
+            int scribbles = 0;
+            boolean victimClosed = false;
+            try (HostilePeerConnection hostile = HostilePeerConnection.connect(path)) {
+                while (scribbles < perConnection && total < iterations) {
+                    if (hostile.victimHungUp()) {
+                        victimClosed = true;
+                        break;
+                    }
+                    hostile.scribble(random);
+                    scribbles++;
+                    total++;
+                    LockSupport.parkNanos(random.nextInt(1_000_000));
+                }
+            }
+            if (victimClosed) {
+                closedByVictim++;
+            }
+            System.out.println("DONE " + connections + " scribbles=" + scribbles + " victimClosed=" + victimClosed);
+            connections++;
+        }
+        System.out.println("END connections=" + connections + " scribbles=" + total + " victimClosed="
+                + closedByVictim);
+    }
+
+    private static void flood(Path path, long seconds, long bytes) throws Exception {
+        ShuntConfig config = ShuntConfig.fromSystemProperties();
+        int fd = UnixSockets.socket();
+        ClientHandshake handshake = ShuntHandshake.prepareClient(fd, path, config);
+        UnixSockets.connect(fd, path.toString());
+        HandshakeResult result = handshake.complete();
+        System.out.println("HANDSHAKE " + (result.isFastPath() ? "fast" : "fallback:" + result.detail()));
+        if (!result.isFastPath()) {
+            Descriptors.close(fd);
+            return;
+        }
+        ShuntStream stream = result.stream();
+        Thread.sleep(1000); // the victim's reader settles into its sleep
+        System.out.println("FLOODING");
+        long rings = 0;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() - end < 0) {
+            for (int i = 0; i < 64; i++) {
+                // One byte on the kernel socket (MSG_DONTWAIT), the victim's doorbell; no data is published.
+                stream.ringPeerDoorbell();
+            }
+            rings += 64;
+        }
+        System.out.println("FLOODED rings=" + rings);
+        byte[] pattern = new byte[1 << 16];
+        new Random(seconds).nextBytes(pattern);
+        CRC32 crc = new CRC32();
+        for (long left = bytes; left > 0; ) {
+            int n = (int) Math.min(left, pattern.length);
+            stream.write(pattern, 0, n);
+            crc.update(pattern, 0, n);
+            left -= n;
+        }
+        stream.shutdownOutput();
+        System.out.println("SENT " + bytes + " " + crc.getValue());
+        byte[] sink = new byte[4096];
+        while (stream.read(sink, 0, sink.length, TimeUnit.SECONDS.toNanos(60)) >= 0) {
+            // The victim sends nothing; this waits for its close.
+        }
+        stream.close();
+        Descriptors.close(fd);
+    }
+}
