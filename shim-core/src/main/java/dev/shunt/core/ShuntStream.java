@@ -539,6 +539,11 @@ public final class ShuntStream implements Closeable {
         }
     }
 
+    /** @return whether the peer announced that it sleeps until data arrives (its reader parked or its loop armed) */
+    boolean peerReaderAsleep() {
+        return outControl.sleepState(CONSUMER_SLEEP) != AWAKE;
+    }
+
     /**
      * Wakes a thread of this process that sleeps on one of its own words (close and shutdown do this): a
      * platform thread on the futex, a virtual thread through its waiter registration. An event loop that sleeps

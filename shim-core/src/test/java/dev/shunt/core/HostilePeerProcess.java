@@ -88,7 +88,14 @@ public final class HostilePeerProcess {
             return;
         }
         ShuntStream stream = result.stream();
-        Thread.sleep(1000); // the victim's reader settles into its sleep
+        // The flood starts once the victim sleeps on its doorbell (its reader parked, or its loop armed).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!stream.peerReaderAsleep()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the victim never fell asleep");
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
         System.out.println("FLOODING");
         long rings = 0;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
