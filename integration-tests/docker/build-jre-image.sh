@@ -10,7 +10,12 @@ trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root/opt" "$root/tmp" "$root/etc" "$root/usr/lib/x86_64-linux-gnu" "$root/usr/lib64" "$root/sock"
 chmod 1777 "$root/tmp"
-cp -rL "$jdk" "$root/opt/jdk"
+# The JDK directory holds symlinks into /etc and to optional packages (src.zip without the sources
+# package): copy what they point at, and leave out links that point at nothing.
+mkdir -p "$root/opt/jdk"
+(cd "$jdk" && find -L . -type l) > "$root/dangling"
+tar -C "$jdk" --dereference --anchored --exclude-from="$root/dangling" -cf - . | tar -C "$root/opt/jdk" -xf -
+rm "$root/dangling"
 # glibc, the loader, and what the JVM and JNR's jffi link against.
 for lib in libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libresolv.so.2 libnss_files.so.2 \
            libgcc_s.so.1 libstdc++.so.6 libz.so.1 ld-linux-x86-64.so.2; do

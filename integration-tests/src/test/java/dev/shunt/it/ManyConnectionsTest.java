@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.HandshakeResult;
-import dev.shunt.core.MpkMode;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
 import dev.shunt.core.ShuntMetrics;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class ManyConnectionsTest {
     private static final int CONNECTIONS = 1000;
     private static final int BYTES = 64 * 1024;
-    private static final ShuntConfig CONFIG = new ShuntConfig(true, MpkMode.REQUIRED, 65536, 20_000, 10_000);
+    private static final ShuntConfig CONFIG = TestProtection.fastPath(65536, 20_000, 10_000);
 
     @Test
     void thousandConnectionsMoveDataAndLeaveNothingBehind() throws Exception {

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.HostilePeerProcess;
-import dev.shunt.core.MpkMode;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.netty.ShuntDomainSocketChannel;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * receive the peer's data intact.
  */
 class NettyDoorbellFloodTest {
-    private static final ShuntConfig CONFIG = new ShuntConfig(true, MpkMode.REQUIRED, 65536, 50_000, 5_000);
+    private static final ShuntConfig CONFIG = TestProtection.fastPath(65536, 50_000, 5_000);
     private static final long BYTES = 8L << 20;
 
     private static final com.sun.management.ThreadMXBean THREADS =

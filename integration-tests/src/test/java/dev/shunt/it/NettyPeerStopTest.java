@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.MpkMode;
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.netty.ShuntDomainSocketChannel;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * and neither writes nor reads progress while the peer is stopped; after SIGCONT every byte comes back in order.
  */
 class NettyPeerStopTest {
-    private static final ShuntConfig CONFIG = new ShuntConfig(true, MpkMode.REQUIRED, 65536, 20_000, 5_000);
+    private static final ShuntConfig CONFIG = TestProtection.fastPath(65536, 20_000, 5_000);
     private static final long TOTAL = 64L << 20;
     private static final int CHUNK = 8192;
 

@@ -3,9 +3,9 @@ package dev.shunt.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.HandshakeResult;
-import dev.shunt.core.MpkMode;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
 import dev.shunt.core.ShuntStream;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class PeerKillRoundsTest {
     private static final int ROUNDS = 200;
-    private static final ShuntConfig CONFIG = new ShuntConfig(true, MpkMode.REQUIRED, 65536, 20_000, 5_000);
+    private static final ShuntConfig CONFIG = TestProtection.fastPath(65536, 20_000, 5_000);
     private static final List<String> PEER = List.of("shunt.enabled=true", "shunt.ringBytes=65536");
 
     static long ringMappings() throws Exception {

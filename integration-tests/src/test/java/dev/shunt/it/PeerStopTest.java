@@ -3,7 +3,7 @@ package dev.shunt.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.MpkMode;
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntStream;
 import dev.shunt.core.testing.ChildJvm;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * timeout times out and stays usable, and after SIGCONT every byte arrives in order.
  */
 class PeerStopTest {
-    private static final ShuntConfig CONFIG = new ShuntConfig(true, MpkMode.REQUIRED, 65536, 20_000, 5_000);
+    private static final ShuntConfig CONFIG = TestProtection.fastPath(65536, 20_000, 5_000);
     private static final long TOTAL = 64L << 20;
 
     static void signal(ChildJvm peer, String name) throws Exception {

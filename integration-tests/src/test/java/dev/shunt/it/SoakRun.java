@@ -2,9 +2,9 @@ package dev.shunt.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.HandshakeResult;
-import dev.shunt.core.MpkMode;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
 import dev.shunt.core.ShuntMetrics;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * Run it with {@code mvn -B verify -pl integration-tests -Psoak -Dshunt.soak.seconds=600}.
  */
 class SoakRun {
-    private static final ShuntConfig FAST = new ShuntConfig(true, MpkMode.REQUIRED, 65536, 50_000, 5_000);
+    private static final ShuntConfig FAST = TestProtection.fastPath(65536, 50_000, 5_000);
     private static final int WORKERS = 16;
 
     @Test

@@ -1,5 +1,6 @@
 package dev.shunt.junixsocket;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ShuntConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -40,8 +41,10 @@ final class Connection implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** A configuration that runs the fast path on this machine, with keys or without, when enabled. */
     static ShuntConfig config(boolean enabled) {
-        return ShuntConfig.from(new java.util.Properties()).withEnabled(enabled).withRingBytes(RING_BYTES)
+        return ShuntConfig.from(new java.util.Properties()).withEnabled(enabled).withMpk(TestProtection.MODE)
+                .withRingBytes(RING_BYTES)
                 .withHandshakeTimeoutMillis(10_000);
     }
 

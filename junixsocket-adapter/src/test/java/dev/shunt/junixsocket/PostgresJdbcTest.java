@@ -3,6 +3,7 @@ package dev.shunt.junixsocket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.FallbackReason;
 import dev.shunt.core.MetricsSnapshot;
 import dev.shunt.core.ShuntConfig;
@@ -34,6 +35,7 @@ class PostgresJdbcTest {
         String table = "shunt_rows_" + ProcessHandle.current().pid();
         MetricsSnapshot before = ShuntMetrics.snapshot();
         System.setProperty(ShuntConfig.ENABLED, "true");
+        System.setProperty(ShuntConfig.MPK, TestProtection.MODE.propertyValue());
         try (Connection db = DriverManager.getConnection(url)) {
             try (Statement ddl = db.createStatement()) {
                 ddl.execute("DROP TABLE IF EXISTS " + table);
@@ -68,6 +70,7 @@ class PostgresJdbcTest {
             db.commit();
         } finally {
             System.clearProperty(ShuntConfig.ENABLED);
+            System.clearProperty(ShuntConfig.MPK);
         }
         MetricsSnapshot after = ShuntMetrics.snapshot();
         assertTrue(after.fallbacks().get("peer does not run Shunt") > before.fallbacks(FallbackReason.PEER_NOT_SHUNT),

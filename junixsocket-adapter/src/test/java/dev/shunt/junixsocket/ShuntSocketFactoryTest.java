@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ShuntConfig;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -39,6 +40,7 @@ class ShuntSocketFactoryTest {
     @BeforeEach
     void listen() throws Exception {
         System.setProperty(ShuntConfig.ENABLED, "true");
+        System.setProperty(ShuntConfig.MPK, TestProtection.MODE.propertyValue());
         socket = dir.resolve("s");
         server = ShuntServerSocket.newInstance(Connection.config(true));
         server.bind(AFUNIXSocketAddress.of(socket));
@@ -47,6 +49,7 @@ class ShuntSocketFactoryTest {
     @AfterEach
     void stop() throws Exception {
         System.clearProperty(ShuntConfig.ENABLED);
+        System.clearProperty(ShuntConfig.MPK);
         System.clearProperty(SOCKET_DEFAULT);
         server.close();
     }

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.nativeio.testing.RequiresProtectionKeys;
+import dev.shunt.nativeio.testing.WithoutProtectionKeys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,21 +20,49 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CapabilitiesTest {
 
     @Test
-    void thisMachineHasEverything() {
+    void memfdAndSealsWorkOnEveryMachineOfThisKind() {
         Capabilities capabilities = Capabilities.probe();
-        assertEquals(Capability.yes(), capabilities.protectionKeys(), capabilities.toString());
         assertEquals(Capability.yes(), capabilities.memfd(), capabilities.toString());
         assertEquals(Capability.yes(), capabilities.seals(), capabilities.toString());
+        assertTrue(capabilities.toString().endsWith(" memfd=yes seals=yes"), capabilities.toString());
+    }
+
+    @Test
+    @RequiresProtectionKeys
+    void withKeysTheProbeSaysYes() {
+        Capabilities capabilities = Capabilities.probe();
+        assertEquals(Capability.yes(), capabilities.protectionKeys(), capabilities.toString());
         assertEquals("protectionKeys=yes memfd=yes seals=yes", capabilities.toString());
+    }
+
+    /** The reason names the first thing that is missing: a CPU flag, or else the errno pkey_alloc failed with. */
+    @Test
+    @WithoutProtectionKeys
+    void withoutKeysTheProbeSaysWhy() throws Exception {
+        Capabilities capabilities = Capabilities.probe();
+        Capability keys = capabilities.protectionKeys();
+        assertFalse(keys.available());
+        assertEquals("protectionKeys=no (" + keys.reason() + ") memfd=yes seals=yes", capabilities.toString());
+        String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("flags"))
+                .findFirst().orElseThrow();
+        List<String> cpuFlags = List.of(flags.substring(flags.indexOf(':') + 1).trim().split("\\s+"));
+        if (!cpuFlags.contains("pku")) {
+            assertTrue(keys.reason().startsWith("the CPU flag \"pku\" is missing from /proc/cpuinfo"), keys.reason());
+        } else if (!cpuFlags.contains("ospke")) {
+            assertTrue(keys.reason().startsWith("the CPU flag \"ospke\" is missing"), keys.reason());
+        } else {
+            assertTrue(keys.reason().startsWith("pkey_alloc failed: "), keys.reason());
+        }
     }
 
     @Test
     void currentIsProbedOnce() {
         assertSame(Capabilities.current(), Capabilities.current());
-        assertTrue(Capabilities.current().protectionKeys().available());
+        assertEquals(Capabilities.probe().protectionKeys(), Capabilities.current().protectionKeys());
     }
 
     @Test
+    @RequiresProtectionKeys
     void probingLeavesTheProbingThreadWithoutRightsOnTheKeyNumber() throws Exception {
         CompletableFuture<Integer> rightsAfterReuse = new CompletableFuture<>();
         CompletableFuture<Integer> reused = new CompletableFuture<>();
@@ -57,6 +90,7 @@ class CapabilitiesTest {
     }
 
     @Test
+    @RequiresProtectionKeys
     void probingFreesItsKey() throws Exception {
         Capabilities.probe();
         int key = ProtectionKeys.allocate(0);
@@ -66,8 +100,12 @@ class CapabilitiesTest {
         ProtectionKeys.free(key);
     }
 
-    /** Under a seccomp filter like Docker's default profile, pkey_alloc fails with EPERM. */
+    /**
+     * Under a seccomp filter like Docker's default profile, pkey_alloc fails with EPERM, and a probe that gets as
+     * far as pkey_alloc (the CPU offers keys) says so.
+     */
     @Test
+    @RequiresProtectionKeys
     void seccompRefusalIsReportedWithEpermAndSeccomp() throws Exception {
         CompletableFuture<Capabilities> result = new CompletableFuture<>();
         Thread confined = new Thread(() -> {

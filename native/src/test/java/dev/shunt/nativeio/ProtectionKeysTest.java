@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.nativeio.testing.RequiresProtectionKeys;
+import dev.shunt.nativeio.testing.WithoutProtectionKeys;
 import java.nio.ByteBuffer;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Runs on a machine with PKU. The tagged page is only ever touched by this JVM while the
- * calling thread's rights allow it: a violation would kill the JVM, not fail a test.
+ * The key calls themselves. The tagged page is only ever touched by this JVM while the calling thread's rights
+ * allow it: a violation would kill the JVM, not fail a test.
  */
 @ExtendWith(NoDescriptorLeaks.class)
 class ProtectionKeysTest {
@@ -18,6 +21,7 @@ class ProtectionKeysTest {
     private static final int PAGE = 4096;
 
     @Test
+    @RequiresProtectionKeys
     void rightsGateAccessToATaggedPage() throws Exception {
         int fd = MemFd.create("shunt-pkey-test");
         int key = ProtectionKeys.allocate(ProtectionKeys.DISABLE_ACCESS);
@@ -55,13 +59,28 @@ class ProtectionKeysTest {
     }
 
     @Test
-    void invalidKeysAreRejected() throws Exception {
+    void keyNumbersOutsideTheRangeAreRejected() {
         assertThrows(IllegalStateException.class, () -> ProtectionKeys.setRights(16, 0));
         assertThrows(IllegalStateException.class, () -> ProtectionKeys.rights(-1));
+    }
+
+    @Test
+    @RequiresProtectionKeys
+    void aKeyCannotBeFreedTwice() throws Exception {
         int key = ProtectionKeys.allocate(0);
         ProtectionKeys.free(key);
         NativeCallException twice = assertThrows(NativeCallException.class, () -> ProtectionKeys.free(key));
         assertEquals(Errno.EINVAL, twice.errno());
         assertEquals("pkey_free", twice.call());
+    }
+
+    /** Without PKU the kernel refuses keys with ENOSPC or EINVAL, under a seccomp filter with EPERM. */
+    @Test
+    @WithoutProtectionKeys
+    void allocationFailsWithTheKernelsErrno() {
+        NativeCallException refused = assertThrows(NativeCallException.class,
+                () -> ProtectionKeys.allocate(ProtectionKeys.DISABLE_ACCESS));
+        assertEquals("pkey_alloc", refused.call());
+        assertTrue(Set.of(Errno.ENOSPC, Errno.EINVAL, Errno.EPERM).contains(refused.errno()), refused.getMessage());
     }
 }

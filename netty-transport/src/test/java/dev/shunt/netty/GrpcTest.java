@@ -90,7 +90,9 @@ class GrpcTest {
     }
 
     private static ManagedChannel shuntChannel(DomainSocketAddress address) {
-        return channel(address, ShuntDomainSocketChannel.class, TestSupport.SHUNT_GROUP);
+        return NettyChannelBuilder.forAddress(address)
+                .channelFactory(() -> new ShuntDomainSocketChannel(TestSupport.FAST), DomainSocketAddress.class)
+                .eventLoopGroup(TestSupport.SHUNT_GROUP).usePlaintext().build();
     }
 
     private static ManagedChannel channel(DomainSocketAddress address, Class<? extends Channel> type,

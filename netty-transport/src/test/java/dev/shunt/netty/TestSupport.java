@@ -1,5 +1,6 @@
 package dev.shunt.netty;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ShuntConfig;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -13,8 +14,8 @@ import java.nio.file.Path;
 
 /** Shared configurations, loop groups and socket addresses of the tests. */
 final class TestSupport {
-    /** Shunt on, protection keys as configured (required by default). */
-    static final ShuntConfig FAST = ShuntConfig.fromSystemProperties().withEnabled(true);
+    /** Shunt on, with the protection this machine runs the fast path with (keys where usable). */
+    static final ShuntConfig FAST = ShuntConfig.fromSystemProperties().withEnabled(true).withMpk(TestProtection.MODE);
     /** Shunt off. */
     static final ShuntConfig DISABLED = FAST.withEnabled(false);
     /** Loops that carry the Shunt channels (and stock Epoll ones). */

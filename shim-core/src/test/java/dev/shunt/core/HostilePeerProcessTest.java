@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.core.testing.PeerProcess;
 import dev.shunt.core.testing.TestServer;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * seconds while a reader here is blocked; this process's CPU time must stay well below one core.
  */
 class HostilePeerProcessTest {
-    private static final ShuntConfig CONFIG = new ShuntConfig(true, MpkMode.REQUIRED, 4096, 1_000, 2_000);
+    private static final ShuntConfig CONFIG = TestProtection.fastPath(4096, 1_000, 2_000);
     private static final List<String> PEER = List.of("shunt.enabled=true", "shunt.ringBytes=4096");
     private static final int ITERATIONS = 10_000;
     private static final int PER_CONNECTION = 50;

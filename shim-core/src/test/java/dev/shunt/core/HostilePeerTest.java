@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.ConnectedPair;
 import dev.shunt.core.testing.TestServer;
 import dev.shunt.nativeio.Descriptors;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * mapping, while an unrelated connection carries on.
  */
 class HostilePeerTest {
-    private static final ShuntConfig CONFIG = new ShuntConfig(true, MpkMode.REQUIRED, 4096, 1_000, 2_000);
+    private static final ShuntConfig CONFIG = TestProtection.fastPath(4096, 1_000, 2_000);
     private static final int SCRIBBLES_PER_CONNECTION = 50;
 
     @Test

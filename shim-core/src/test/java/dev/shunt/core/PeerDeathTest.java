@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.core.testing.PeerProcess;
 import dev.shunt.core.testing.TestServer;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The peer process is killed with SIGKILL mid-stream; the survivor in this JVM must neither hang nor leak. */
 class PeerDeathTest {
-    private static final ShuntConfig SERVER = new ShuntConfig(true, MpkMode.REQUIRED, 65536, 20_000, 5_000);
+    private static final ShuntConfig SERVER = TestProtection.fastPath(65536, 20_000, 5_000);
     private static final List<String> CLIENT = List.of("shunt.enabled=true", "shunt.ringBytes=65536");
 
     static long ringMappings() throws Exception {
@@ -34,7 +35,8 @@ class PeerDeathTest {
                 ChildJvm child = ChildJvm.start(CLIENT, PeerProcess.class, "client", server.path.toString(), "flood")) {
             TestServer.Accepted accepted = server.accept();
             ShuntStream stream = accepted.result.stream();
-            assertEquals("fast protected=true", child.expect("HANDSHAKE", 30, TimeUnit.SECONDS));
+            assertEquals("fast protected=" + TestProtection.keysProtectRings(),
+                    child.expect("HANDSHAKE", 30, TimeUnit.SECONDS));
             byte[] buf = new byte[65536];
             long read = 0;
             while (read < (16 << 20)) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.NativeTestPrograms;
 import dev.shunt.core.testing.TestServer;
 import dev.shunt.nativeio.Descriptors;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * server-speaks-first exchanges: the bytes must be exactly those of a plain socket.
  */
 class PlainPeerTest {
-    private static final ShuntConfig ON = new ShuntConfig(true, MpkMode.REQUIRED, 65536, 20_000, 1_000);
+    private static final ShuntConfig ON = TestProtection.fastPath(65536, 20_000, 1_000);
     private static final String MESSAGE = "GET /status HTTP/1.0\r\nHost: local\r\n\r\n";
 
     private static Process plainPeer(String... args) throws Exception {

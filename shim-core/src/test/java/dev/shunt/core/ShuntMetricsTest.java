@@ -3,6 +3,7 @@ package dev.shunt.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.ConnectedPair;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
@@ -13,7 +14,7 @@ import javax.management.openmbean.TabularData;
 import org.junit.jupiter.api.Test;
 
 class ShuntMetricsTest {
-    private static final ShuntConfig FAST = new ShuntConfig(true, MpkMode.REQUIRED, 4096, 1_000, 5_000);
+    private static final ShuntConfig FAST = TestProtection.fastPath(4096, 1_000, 5_000);
 
     @Test
     void countsConnectionsBytesAndFallbacksInSnapshotsAndOverJmx() throws Exception {

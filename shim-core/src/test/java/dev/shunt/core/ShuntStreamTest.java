@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.ConnectedPair;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -18,14 +19,14 @@ import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 class ShuntStreamTest {
-    static final ShuntConfig FAST = new ShuntConfig(true, MpkMode.REQUIRED, 4096, 20_000, 5_000);
+    static final ShuntConfig FAST = TestProtection.fastPath(4096, 20_000, 5_000);
 
     @Test
     void echoesBytesBothWaysOnTheFastPath() throws Exception {
         try (ConnectedPair pair = ConnectedPair.open(FAST)) {
             assertTrue(pair.server.isFastPath(), pair.server.toString());
             assertTrue(pair.client.isFastPath(), pair.client.toString());
-            assertTrue(pair.client.stream().isProtected());
+            assertEquals(TestProtection.keysProtectRings(), pair.client.stream().isProtected());
             byte[] ping = "ping".getBytes();
             pair.client.stream().write(ping, 0, ping.length);
             byte[] got = new byte[16];

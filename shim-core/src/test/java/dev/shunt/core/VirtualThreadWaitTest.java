@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.ConnectedPair;
 import java.net.SocketException;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * pinned waiter would starve every other virtual thread.
  */
 class VirtualThreadWaitTest {
-    private static final ShuntConfig FAST = new ShuntConfig(true, MpkMode.REQUIRED, 4096, 20_000, 5_000);
+    private static final ShuntConfig FAST = TestProtection.fastPath(4096, 20_000, 5_000);
 
     private static ExecutorService virtualThreads() throws Exception {
         Object executor = Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);

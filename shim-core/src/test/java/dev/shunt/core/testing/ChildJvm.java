@@ -1,5 +1,6 @@
 package dev.shunt.core.testing;
 
+import dev.shunt.core.ShuntConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A second JVM running a test main class with this JVM's test class path, optionally behind a launcher
  * (such as {@code deny_pkeys}). Its standard output is collected line by line; standard error is kept for
- * failure messages.
+ * failure messages. Unless the given properties set {@code shunt.mpk}, the child gets {@link TestProtection#PROPERTY},
+ * so a child started with {@code shunt.enabled=true} runs the fast path on machines with and without protection keys.
  */
 public final class ChildJvm implements AutoCloseable {
     private final Process process;
@@ -67,6 +69,9 @@ public final class ChildJvm implements AutoCloseable {
         command.add("-XX:ErrorFile=" + errorReport(0).toString().replace("_0.log", "_%p.log"));
         for (String p : properties) {
             command.add("-D" + p);
+        }
+        if (properties.stream().noneMatch(p -> p.startsWith(ShuntConfig.MPK + "="))) {
+            command.add("-D" + TestProtection.PROPERTY);
         }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
