@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
@@ -79,7 +80,7 @@ final class Chart {
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Line).setOverlapped(true).setYAxisLogarithmic(true)
                 .setMarkerSize(6);
         for (Result r : measured(results, kase)) {
-            CategorySeries series = chart.addSeries(r.transport().label, PERCENTILES,
+            CategorySeries series = chart.addSeries(legend(r.transport(), List.of(r)), PERCENTILES,
                     PERCENTILE_KEYS.stream().map(r::figure).collect(Collectors.toList()));
             series.setLineColor(color(r.transport()));
             series.setMarkerColor(color(r.transport()));
@@ -94,14 +95,27 @@ final class Chart {
         List<String> categories = cases.stream().map(c -> c.size() == 0 ? c.scenario().id : Case.bytes(c.size()))
                 .toList();
         for (Transport t : options.transports) {
-            List<Double> values = cases.stream().map(c -> results.stream()
-                    .filter(r -> r.transport() == t && r.kase().equals(c) && r.measured()).findFirst()
-                    .map(r -> r.figure(key)).orElse(0.0)).collect(Collectors.toList());
+            List<Optional<Result>> measured = cases.stream().map(c -> results.stream()
+                    .filter(r -> r.transport() == t && r.kase().equals(c) && r.measured()).findFirst()).toList();
+            List<Double> values = measured.stream().map(r -> r.map(m -> m.figure(key)).orElse(0.0))
+                    .collect(Collectors.toList());
             if (values.stream().anyMatch(v -> v > 0)) {
-                chart.addSeries(t.label, categories, values).setFillColor(color(t));
+                chart.addSeries(legend(t, measured.stream().flatMap(Optional::stream).toList()), categories, values)
+                        .setFillColor(color(t));
             }
         }
         return chart;
+    }
+
+    /**
+     * A series' name in the legend: a Shunt transport's carries the path of its results, which says whether a
+     * protection key guarded them; a series over several cases names each path once.
+     */
+    static String legend(Transport t, List<Result> measured) {
+        if (t.family != Transport.Family.SHUNT) {
+            return t.label;
+        }
+        return t.label + ": " + measured.stream().map(Result::path).distinct().collect(Collectors.joining("; "));
     }
 
     /** The same colour for a transport in every panel; a Shunt transport in a darker shade of its kernel path's. */

@@ -11,7 +11,7 @@ interface Duplex extends AutoCloseable {
     /** Reads at least one byte, blocking until some arrive; -1 at end of stream. */
     int read(byte[] b, int off, int len) throws IOException;
 
-    /** The path the connection actually took, e.g. "kernel socket" or "fast path (MPK)". */
+    /** The path the connection actually took, e.g. "kernel socket" or "fast path, keys" ({@link ShuntPath}). */
     String path();
 
     @Override

@@ -71,8 +71,12 @@ final class NettyEndpoints implements Endpoints {
     /** Shunt's Netty transport: {@code ShuntEventLoopGroup} and its domain-socket channels. */
     static NettyEndpoints shunt() {
         return new NettyEndpoints(() -> new ShuntEventLoopGroup(1), ShuntServerDomainSocketChannel.class,
-                ShuntDomainSocketChannel.class, false, ch -> ((ShuntDomainSocketChannel) ch).isFastPath() ? "fast path"
-                        : "kernel socket (" + ((ShuntDomainSocketChannel) ch).fallbackReason().description() + ")");
+                ShuntDomainSocketChannel.class, false, NettyEndpoints::shuntPath);
+    }
+
+    private static String shuntPath(Channel channel) {
+        ShuntDomainSocketChannel ch = (ShuntDomainSocketChannel) channel;
+        return ShuntPath.of(ch.isFastPath(), ch.isProtected(), ch.shuntConfig().mpk(), ch.fallbackReason());
     }
 
     private static EventLoopGroup epollGroup() {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param transport the transport
  * @param kase the case
  * @param outcome measured, not applicable, or failed
- * @param path the path the connections took, e.g. "fast path (MPK)"; empty unless measured
+ * @param path the path the connections took, e.g. "fast path, keys" ({@link ShuntPath}); empty unless measured
  * @param figures every figure, by JSON key (latencies in µs); empty unless measured
  * @param note why the case is not applicable or failed; empty otherwise
  */

@@ -2,6 +2,7 @@ package dev.shunt.bench;
 
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.HandshakeResult;
+import dev.shunt.core.MpkMode;
 import dev.shunt.core.ServerAdvertisement;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
@@ -19,10 +20,12 @@ import java.nio.file.Path;
 final class ShuntCoreLink implements Duplex {
     private final int fd;
     private final ShuntStream stream;
+    private final MpkMode mpk;
 
-    private ShuntCoreLink(int fd, ShuntStream stream) {
+    private ShuntCoreLink(int fd, ShuntStream stream, MpkMode mpk) {
         this.fd = fd;
         this.stream = stream;
+        this.mpk = mpk;
     }
 
     static DuplexListener listen(Path dir) throws IOException {
@@ -34,7 +37,7 @@ final class ShuntCoreLink implements Duplex {
         ServerAdvertisement.publish(socket, config); // withdrawn with the directory when the run ends
         return new DuplexListener(socket.toString(), () -> {
             int fd = UnixSockets.accept(listenFd);
-            return open(fd, () -> ShuntHandshake.accept(fd, config));
+            return open(fd, config, () -> ShuntHandshake.accept(fd, config));
         });
     }
 
@@ -43,7 +46,7 @@ final class ShuntCoreLink implements Duplex {
         ShuntConfig config = ShuntConfig.fromSystemProperties();
         return () -> {
             int fd = UnixSockets.socket();
-            return open(fd, () -> {
+            return open(fd, config, () -> {
                 ClientHandshake handshake = ShuntHandshake.prepareClient(fd, socket, config);
                 UnixSockets.connect(fd, address);
                 return handshake.complete();
@@ -57,7 +60,7 @@ final class ShuntCoreLink implements Duplex {
     }
 
     /** Runs the handshake on {@code fd}; closes it unless the connection ends up on the fast path. */
-    private static ShuntCoreLink open(int fd, Handshake handshake) throws IOException {
+    private static ShuntCoreLink open(int fd, ShuntConfig config, Handshake handshake) throws IOException {
         HandshakeResult result;
         try {
             result = handshake.run();
@@ -69,7 +72,7 @@ final class ShuntCoreLink implements Duplex {
             Descriptors.close(fd);
             throw new IOException("Shunt fell back to the kernel socket: " + result.detail());
         }
-        return new ShuntCoreLink(fd, result.stream());
+        return new ShuntCoreLink(fd, result.stream(), config.mpk());
     }
 
     /** The stream itself, for the JMH benchmark of its non-blocking calls. */
@@ -89,7 +92,7 @@ final class ShuntCoreLink implements Duplex {
 
     @Override
     public String path() {
-        return stream.isProtected() ? "fast path (MPK)" : "fast path (no MPK)";
+        return ShuntPath.fastPath(stream.isProtected(), mpk);
     }
 
     @Override

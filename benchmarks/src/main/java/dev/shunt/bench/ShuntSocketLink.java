@@ -1,5 +1,7 @@
 package dev.shunt.bench;
 
+import dev.shunt.core.MpkMode;
+import dev.shunt.core.ShuntConfig;
 import dev.shunt.junixsocket.ShuntServerSocket;
 import dev.shunt.junixsocket.ShuntSocket;
 import java.io.IOException;
@@ -17,16 +19,22 @@ final class ShuntSocketLink {
     static DuplexListener listen(Path dir) throws IOException {
         Path socket = dir.resolve("bench.sock");
         ShuntServerSocket server = ShuntServerSocket.bindOn(socket, true);
-        return new DuplexListener(socket.toString(), () -> link(server.accept()));
+        MpkMode mpk = ShuntConfig.fromSystemProperties().mpk();
+        return new DuplexListener(socket.toString(), () -> link(server.accept(), mpk));
     }
 
     static DuplexConnector connector(String address) throws IOException {
         AFUNIXSocketAddress socket = AFUNIXSocketAddress.of(Path.of(address));
-        return () -> link(ShuntSocket.connectTo(socket));
+        MpkMode mpk = ShuntConfig.fromSystemProperties().mpk();
+        return () -> link(ShuntSocket.connectTo(socket), mpk);
     }
 
-    private static SocketLink link(ShuntSocket socket) throws IOException {
-        return new SocketLink(socket, socket.isFastPath() ? "fast path"
-                : "kernel socket (" + socket.getFallbackReason().description() + ")");
+    /**
+     * @param mpk the {@code shunt.mpk} setting of the socket: the adapter reads the same system properties
+     *     when it creates a socket, and does not hand its configuration out
+     */
+    private static SocketLink link(ShuntSocket socket, MpkMode mpk) throws IOException {
+        return new SocketLink(socket, ShuntPath.of(socket.isFastPath(), socket.isProtected(), mpk,
+                socket.getFallbackReason()));
     }
 }

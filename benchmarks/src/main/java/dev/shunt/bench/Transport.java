@@ -17,14 +17,14 @@ enum Transport {
     NETTY_EPOLL("netty-epoll", "Netty Epoll domain socket (kernel)", Family.KERNEL, null, true,
             NettyEndpoints::epollDomain),
     /** Shunt's Netty transport: {@code ShuntEventLoopGroup} with its domain-socket channels. */
-    NETTY_SHUNT("netty-shunt", "Netty Shunt (fast path)", Family.SHUNT, NETTY_EPOLL, true, NettyEndpoints::shunt),
+    NETTY_SHUNT("netty-shunt", "Netty Shunt", Family.SHUNT, NETTY_EPOLL, true, NettyEndpoints::shunt),
     /** Netty 4.2's Epoll TCP channels on 127.0.0.1, TCP_NODELAY: what many local services use. */
     NETTY_TCP("netty-tcp", "Netty Epoll TCP loopback (kernel)", Family.OTHER, null, true, NettyEndpoints::epollTcp),
     /** junixsocket's {@code AFUNIXSocket}: the kernel path of a java.net.Socket application. */
     JUNIXSOCKET("junixsocket", "junixsocket (kernel)", Family.KERNEL, null, true,
             () -> new DuplexEndpoints(JunixsocketLink::listen, JunixsocketLink::connector)),
     /** Shunt's junixsocket adapter: {@code ShuntSocket} and {@code ShuntServerSocket}. */
-    SHUNT_SOCKET("shunt-socket", "Shunt socket (fast path)", Family.SHUNT, JUNIXSOCKET, true,
+    SHUNT_SOCKET("shunt-socket", "Shunt socket", Family.SHUNT, JUNIXSOCKET, true,
             () -> new DuplexEndpoints(ShuntSocketLink::listen, ShuntSocketLink::connector)),
     /** Aeron IPC publications and subscriptions through an embedded media driver in the server JVM. */
     AERON_IPC("aeron-ipc", "Aeron IPC (embedded media driver)", Family.OTHER, null, false,
@@ -33,7 +33,7 @@ enum Transport {
     JDK_UNIX("jdk-unix", "JDK SocketChannel domain socket (kernel)", Family.KERNEL, null, true,
             () -> new DuplexEndpoints(JdkUnixLink::listen, JdkUnixLink::connector)),
     /** Shunt's core {@code ShuntStream} after the core handshake, without an adapter on top. */
-    SHUNT_CORE("shunt-core", "Shunt core ShuntStream (fast path)", Family.SHUNT, JDK_UNIX, true,
+    SHUNT_CORE("shunt-core", "Shunt core ShuntStream", Family.SHUNT, JDK_UNIX, true,
             () -> new DuplexEndpoints(ShuntCoreLink::listen, ShuntCoreLink::connector));
 
     /** How a transport's figures are presented. */
@@ -74,7 +74,7 @@ enum Transport {
     List<String> jvmArguments(Options options) {
         List<String> args = new ArrayList<>();
         // The fast path is off unless enabled; with mpk=optional a machine without protection keys still
-        // measures the (unprotected) fast path, and the path column says so.
+        // measures the (unprotected) fast path, and its path says so (ShuntPath).
         args.add("-Dshunt.enabled=" + (family == Family.SHUNT));
         args.add("-Dshunt.mpk=optional");
         if (options.spinNanos != null) {

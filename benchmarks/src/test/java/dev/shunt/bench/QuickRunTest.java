@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.MpkMode;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -60,8 +61,15 @@ class QuickRunTest {
         assertTrue(image.getWidth() > 0 && image.getHeight() > 0);
 
         Map<String, Object> json = (Map<String, Object>) MiniJson.parse(Files.readString(out.resolve(ShuntBench.JSON_FILE)));
+        // What the connections reported must match what the orchestrator's own probe (pkey_alloc) found: with
+        // shunt.mpk=optional every Shunt figure ran on the fast path, with keys exactly where keys work.
+        boolean pku = (Boolean) ((Map<String, Object>) json.get("machine")).get("pku");
+        String fastPath = ShuntPath.fastPath(pku, MpkMode.OPTIONAL);
         for (Map<String, Object> r : (List<Map<String, Object>>) json.get("results")) {
             assertTrue(table.contains("| " + r.get("label") + " | " + r.get("path") + " |"), table);
+            if (r.get("family").equals("shunt") && r.get("outcome").equals("measured")) {
+                assertEquals(fastPath, r.get("path"), r.get("transport") + " " + r.get("case"));
+            }
         }
         return json;
     }

@@ -3,6 +3,8 @@ package dev.shunt.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.FallbackReason;
+import dev.shunt.core.MpkMode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,7 @@ class ResultTest {
         figures.put("p50_us", 1.25);
         figures.put("count", 12345.0);
         figures.put("gb_per_s", 1e-7);
-        Result sent = Result.measured(Transport.SHUNT_CORE, PINGPONG, "fast path (MPK)", figures);
+        Result sent = Result.measured(Transport.SHUNT_CORE, PINGPONG, "fast path, keys", figures);
         Result received = Result.parse(sent.toLine(), Transport.SHUNT_CORE, List.of(PINGPONG));
         assertEquals(sent, received);
 
@@ -34,9 +36,35 @@ class ResultTest {
         Result kernel = Result.measured(Transport.JDK_UNIX, PINGPONG, "kernel socket", Map.of("p50_us", 10.0));
         Result other = Result.measured(Transport.JDK_UNIX, new Case(Scenario.PINGPONG, 1024), "kernel socket",
                 Map.of("p50_us", 20.0));
-        Result shunt = Result.measured(Transport.SHUNT_CORE, PINGPONG, "fast path (MPK)", Map.of("p50_us", 1.0));
+        Result shunt = Result.measured(Transport.SHUNT_CORE, PINGPONG, "fast path, keys", Map.of("p50_us", 1.0));
         assertEquals(kernel, shunt.kernelIn(List.of(other, kernel, shunt)).orElseThrow());
         assertTrue(kernel.kernelIn(List.of(kernel, shunt)).isEmpty());
+    }
+
+    @Test
+    void theFastPathSaysWhetherAKeyGuardedItAndWhichSettingLetItRunWithout() {
+        assertEquals("fast path, keys", ShuntPath.fastPath(true, MpkMode.OPTIONAL));
+        assertEquals("fast path, keys", ShuntPath.of(true, true, MpkMode.REQUIRED, null));
+        assertEquals("fast path, no keys (shunt.mpk=optional)", ShuntPath.fastPath(false, MpkMode.OPTIONAL));
+        assertEquals("fast path, no keys (shunt.mpk=off)", ShuntPath.of(true, false, MpkMode.OFF, null));
+        assertEquals("kernel socket (" + FallbackReason.DISABLED.description() + ")",
+                ShuntPath.of(false, false, MpkMode.OPTIONAL, FallbackReason.DISABLED));
+    }
+
+    @Test
+    void theLegendNamesTheProtectionOfEveryShuntSeries() {
+        String unprotected = ShuntPath.fastPath(false, MpkMode.OPTIONAL);
+        Result shunt = Result.measured(Transport.SHUNT_SOCKET, PINGPONG, unprotected, Map.of("p50_us", 1.0));
+        Result stream = Result.measured(Transport.SHUNT_SOCKET, new Case(Scenario.THROUGHPUT, 65536), unprotected,
+                Map.of("gb_per_s", 5.0));
+        Result fellBack = Result.measured(Transport.SHUNT_SOCKET, new Case(Scenario.THROUGHPUT, 1 << 20),
+                ShuntPath.of(false, false, MpkMode.OPTIONAL, FallbackReason.DISABLED), Map.of("gb_per_s", 2.0));
+        Result kernel = Result.measured(Transport.JUNIXSOCKET, PINGPONG, "kernel socket", Map.of("p50_us", 10.0));
+        assertEquals("Shunt socket: fast path, no keys (shunt.mpk=optional)",
+                Chart.legend(Transport.SHUNT_SOCKET, List.of(shunt)));
+        assertEquals("Shunt socket: " + unprotected + "; " + fellBack.path(),
+                Chart.legend(Transport.SHUNT_SOCKET, List.of(stream, shunt, fellBack)));
+        assertEquals(Transport.JUNIXSOCKET.label, Chart.legend(Transport.JUNIXSOCKET, List.of(kernel)));
     }
 
     @Test

@@ -99,6 +99,14 @@ public final class ShuntSocket extends Socket {
     }
 
     /**
+     * @return whether this connection's fast path is guarded by a protection key (this process's outbound ring
+     *     is tagged with one, see {@code shunt.mpk}); false without a key, on the kernel socket and before connect
+     */
+    public boolean isProtected() {
+        return impl.isProtected();
+    }
+
+    /**
      * @return why this connected socket stays on the kernel socket, or null on the fast path and before connect
      */
     public FallbackReason getFallbackReason() {

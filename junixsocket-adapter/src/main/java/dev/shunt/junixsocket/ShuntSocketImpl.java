@@ -87,6 +87,11 @@ final class ShuntSocketImpl extends SocketImpl {
         return stream != null;
     }
 
+    boolean isProtected() {
+        ShuntStream s = stream;
+        return s != null && s.isProtected();
+    }
+
     FallbackReason fallbackReason() {
         return fallbackReason;
     }

@@ -167,6 +167,15 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         return stream != null;
     }
 
+    /**
+     * @return whether the fast path is guarded by a protection key (this process's outbound ring is tagged with
+     *     one, see {@code shunt.mpk}); false without a key, on the kernel socket and before the handshake
+     */
+    public boolean isProtected() {
+        ShuntStream s = stream;
+        return s != null && s.isProtected();
+    }
+
     /** @return why the connection stays on the kernel socket; null on the fast path or before the handshake */
     public FallbackReason fallbackReason() {
         return fallbackReason;
