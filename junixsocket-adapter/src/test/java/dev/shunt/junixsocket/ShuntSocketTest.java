@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.FallbackReason;
+import dev.shunt.core.MpkMode;
 import dev.shunt.core.ServerAdvertisement;
+import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshakeException;
+import dev.shunt.nativeio.testing.WithoutProtectionKeys;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.UnixDomainSocketAddress;
@@ -41,6 +45,36 @@ class ShuntSocketTest {
                 try (Socket served = accepted.get(10, TimeUnit.SECONDS)) {
                     assertTrue(client.isFastPath());
                     assertTrue(((ShuntSocket) served).isFastPath());
+                }
+            }
+        }
+    }
+
+    /**
+     * With {@code shunt.mpk=required} where keys are unusable, both ends stay on the kernel socket, say why, and the
+     * bytes still travel.
+     */
+    @Test
+    @WithoutProtectionKeys
+    void withoutKeysRequiredKeepsBothEndsOnTheKernelSocketWithTheReason() throws Exception {
+        Path path = dir.resolve("s");
+        ShuntConfig required = Connection.config(true).withMpk(MpkMode.REQUIRED);
+        try (ShuntServerSocket server = ShuntServerSocket.newInstance(required)) {
+            server.bind(AFUNIXSocketAddress.of(path));
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.accept();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (ShuntSocket client = ShuntSocket.newInstance(required)) {
+                client.connect(AFUNIXSocketAddress.of(path), 5000);
+                try (ShuntSocket served = (ShuntSocket) accepted.get(10, TimeUnit.SECONDS)) {
+                    assertEquals(FallbackReason.NO_PROTECTION_KEYS, client.getFallbackReason());
+                    assertEquals(FallbackReason.PEER_NOT_SHUNT, served.getFallbackReason());
+                    client.getOutputStream().write(42);
+                    assertEquals(42, served.getInputStream().read());
                 }
             }
         }

@@ -14,8 +14,10 @@ import dev.shunt.nativeio.ProtectionKeys;
  */
 final class ProtectionPolicy {
     private static final Object LOCK = new Object();
+    private static final Logger LOG = LoggerFactory.getLogger(ProtectionPolicy.class);
     private static int processKey = Integer.MIN_VALUE;
     private static String refusal = "";
+    private static boolean refusalLogged;
 
     private ProtectionPolicy() {
     }
@@ -35,10 +37,27 @@ final class ProtectionPolicy {
         if (key >= 0) {
             return AccessWindow.forKey(key);
         }
+        logRefusalOnce(mode);
         if (mode == MpkMode.OPTIONAL) {
             return AccessWindow.NONE;
         }
         throw new FallbackException(FallbackReason.NO_PROTECTION_KEYS, refusal);
+    }
+
+    /** Tells the operator once per process what missing keys mean here; metrics count each connection. */
+    private static void logRefusalOnce(MpkMode mode) {
+        synchronized (LOCK) {
+            if (refusalLogged) {
+                return;
+            }
+            refusalLogged = true;
+        }
+        if (mode == MpkMode.OPTIONAL) {
+            LOG.info("Shunt runs the fast path without protection keys (shunt.mpk=optional): {}", refusal);
+        } else {
+            LOG.warn("Shunt connections stay on the kernel socket: protection keys unavailable: {} Set"
+                    + " shunt.mpk=optional to run the fast path without them (docs/reliability.md).", refusal);
+        }
     }
 
     private static int processKey() {
