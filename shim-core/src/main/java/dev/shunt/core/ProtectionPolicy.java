@@ -4,6 +4,8 @@ import dev.shunt.nativeio.Capabilities;
 import dev.shunt.nativeio.Capability;
 import dev.shunt.nativeio.NativeCallException;
 import dev.shunt.nativeio.ProtectionKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides, once per process, which protection key guards ring data, and applies {@code shunt.mpk}.
