@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.ShuntConfig;
@@ -13,6 +12,7 @@ import dev.shunt.core.ShuntMetrics;
 import dev.shunt.core.ShuntStream;
 import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.core.testing.ConnectedPair;
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.UnixSockets;
 import java.nio.file.Files;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.HostilePeerProcess;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.testing.ChildJvm;
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.netty.ShuntDomainSocketChannel;
 import dev.shunt.netty.ShuntEventLoopGroup;
 import dev.shunt.netty.ShuntServerDomainSocketChannel;

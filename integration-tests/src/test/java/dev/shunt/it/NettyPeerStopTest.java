@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.testing.ChildJvm;
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.netty.ShuntDomainSocketChannel;
 import dev.shunt.netty.ShuntEventLoopGroup;
 import io.netty.bootstrap.Bootstrap;

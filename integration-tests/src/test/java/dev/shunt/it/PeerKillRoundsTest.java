@@ -3,7 +3,6 @@ package dev.shunt.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.ShuntConfig;
@@ -11,6 +10,7 @@ import dev.shunt.core.ShuntHandshake;
 import dev.shunt.core.ShuntStream;
 import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.core.testing.PeerProcess;
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.TestServer;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.UnixSockets;

@@ -3,11 +3,11 @@ package dev.shunt.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntStream;
 import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.core.testing.PeerProcess;
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.TestServer;
 import dev.shunt.nativeio.Descriptors;
 import java.net.SocketTimeoutException;

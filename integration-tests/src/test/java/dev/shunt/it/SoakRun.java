@@ -2,13 +2,13 @@ package dev.shunt.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
 import dev.shunt.core.ShuntMetrics;
 import dev.shunt.core.testing.ChildJvm;
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.UnixSockets;
 import java.io.IOException;

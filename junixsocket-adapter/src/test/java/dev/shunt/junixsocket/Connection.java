@@ -1,7 +1,7 @@
 package dev.shunt.junixsocket;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.testing.TestProtection;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;

@@ -3,11 +3,11 @@ package dev.shunt.junixsocket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.FallbackReason;
 import dev.shunt.core.MetricsSnapshot;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntMetrics;
+import dev.shunt.core.testing.TestProtection;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.testing.TestProtection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;

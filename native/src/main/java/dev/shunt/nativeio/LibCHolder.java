@@ -155,6 +155,10 @@ final class LibCHolder {
         /** {@code int shutdown(int fd, int how)}. */
         int shutdown(int fd, int how);
 
+        /** {@code int sched_getcpu(void)}: vDSO/rseq in glibc, no system call; errno not kept. */
+        @IgnoreError
+        int sched_getcpu();
+
         /** {@code int epoll_create1(int flags)}. */
         int epoll_create1(int flags);
 

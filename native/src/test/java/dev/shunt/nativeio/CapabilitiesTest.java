@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.nativeio.testing.NoDescriptorLeaks;
 import dev.shunt.nativeio.testing.RequiresProtectionKeys;
 import dev.shunt.nativeio.testing.WithoutProtectionKeys;
 import java.nio.file.Files;

@@ -32,4 +32,7 @@ abstract class RingEndpoint {
 
     /** Called after the endpoint left the polled set because it waits for nothing; may fire pipeline events. */
     abstract void idle();
+
+    /** @return whether the peer last ran on the CPU this loop last ran on (a hint for the loop's wait policy) */
+    abstract boolean peerOnThisCpu();
 }

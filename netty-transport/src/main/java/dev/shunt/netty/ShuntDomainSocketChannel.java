@@ -1,6 +1,7 @@
 package dev.shunt.netty;
 
 import dev.shunt.core.ClientHandshake;
+import dev.shunt.core.EmptyWakeBackoff;
 import dev.shunt.core.FallbackReason;
 import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.LentBytes;
@@ -89,10 +90,6 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     private static final int WRITE_BLOCKED = Integer.MAX_VALUE;
     /** How long a channel that cannot arm its doorbell (writes waiting, reads off) waits before it retries. */
     private static final long DEFERRED_RETRY_MICROS = 1000;
-    /** Doorbells in a row that brought nothing before the channel stops listening for a while. */
-    private static final int EMPTY_RINGS_BEFORE_BACKOFF = 8;
-    private static final long MIN_DEAF_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
-    private static final long MAX_DEAF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int EPOLLIN = EpollIoOps.EPOLLIN.value();
     private static final int EPOLLOUT = EpollIoOps.EPOLLOUT.value();
     private static final int EPOLLERR = EpollIoOps.EPOLLERR.value();
@@ -1201,7 +1198,7 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         private boolean sleeping;
         private boolean readSuspected = true;
         private boolean retryScheduled;
-        private int emptyRings;
+        private final EmptyWakeBackoff emptyRings = new EmptyWakeBackoff();
         private boolean deafened;
 
         Ring(ShuntIoHandler owner, ShuntStream ringStream) {
@@ -1259,6 +1256,11 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         }
 
         @Override
+        boolean peerOnThisCpu() {
+            return ringStream.peerOnThisCpu();
+        }
+
+        @Override
         void idle() {
             if (detached || !active || sleeping || !ringReads() || shouldBreakReadReady()) {
                 return;
@@ -1296,19 +1298,18 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             }
             // A ring that brought nothing (late, or a peer that floods the doorbell) re-arms at once, since arming
             // checks the ring again, and the loop goes back to sleep instead of spinning. Many in a row: the
-            // doorbell is not listened to for a while (doubling up to a liveness slice), so that a flood cannot
-            // keep the loop busy; the armed ring is checked again when listening resumes.
+            // doorbell is not listened to for a while (EmptyWakeBackoff), so that a flood cannot keep the loop busy;
+            // the armed ring is checked again when listening resumes.
             if (sleeping && armDoorbell(ringWritePending)) {
-                if (++emptyRings >= EMPTY_RINGS_BEFORE_BACKOFF && !deafened) {
+                long pause = emptyRings.emptyWake();
+                if (pause > 0 && !deafened) {
                     deafened = true;
                     clearFlag(EpollIoOps.EPOLLIN);
-                    long backoff = Math.min(MAX_DEAF_NANOS,
-                            MIN_DEAF_NANOS << Math.min(emptyRings - EMPTY_RINGS_BEFORE_BACKOFF, 16));
-                    eventLoop().schedule(this::listenAgain, backoff, TimeUnit.NANOSECONDS);
+                    eventLoop().schedule(this::listenAgain, pause, TimeUnit.NANOSECONDS);
                 }
                 return;
             }
-            emptyRings = 0;
+            emptyRings.progress();
             owner.doorbellRang();
             wake();
         }

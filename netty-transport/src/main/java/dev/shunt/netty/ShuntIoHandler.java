@@ -1,6 +1,7 @@
 package dev.shunt.netty;
 
 import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.WaitPolicy;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
@@ -19,10 +20,11 @@ import java.util.Objects;
  * <p>One pass of the loop:
  * <ol>
  *   <li>poll the rings of the channels that have work (data wanted or writes waiting for space);</li>
- *   <li>when nothing moved and no task is waiting, spin on those rings for up to {@code shunt.spinNanos}
- *       since the last progress, checking the kernel descriptors without blocking every
- *       {@value #KERNEL_CHECK_NANOS} ns;</li>
- *   <li>when the budget is spent, announce a doorbell sleep on each of those rings
+ *   <li>when nothing moved and no task is waiting, a wait begins: the loop's {@link WaitPolicy} says how long to
+ *       spin on those rings (nothing while the peer of one of them last ran on this CPU; otherwise a budget learned
+ *       from how soon earlier waits were answered, up to {@code shunt.spinNanos}), checking the kernel descriptors
+ *       without blocking every {@value #KERNEL_CHECK_NANOS} ns;</li>
+ *   <li>when the spin ends, announce a doorbell sleep on each of those rings
  *       ({@code ShuntStream.prepareDoorbellSleep}) and block in {@code epoll_wait}, where each fast-path
  *       channel's kernel socket is registered for input; a peer that writes into a sleeping ring (or frees
  *       space) rings the doorbell, one byte on that socket, and the channel returns to the polled set.</li>
@@ -35,25 +37,24 @@ public final class ShuntIoHandler implements IoHandler {
     /** While spinning, kernel descriptors are checked (without blocking) at least this often. */
     static final long KERNEL_CHECK_NANOS = 20_000;
 
-    /** A doorbell sleep shorter than this means the loop gave up spinning too early. */
-    static final long SHORT_SLEEP_NANOS = 1_000_000;
-    /** The spin budget grows up to this multiple of {@code shunt.spinNanos}. */
-    static final int MAX_BUDGET_FACTOR = 4;
-
     private final IoHandler epoll;
-    private final long spinNanos;
+    private final WaitPolicy policy;
     private final ArrayList<RingEndpoint> polled = new ArrayList<>();
     private final ArrayList<RingEndpoint> dropped = new ArrayList<>();
-    private long budgetNanos;
-    private boolean doorbellRang;
     private NonBlockingContext awake;
-    private long lastProgressNanos;
     private long lastKernelCheckNanos;
+    /** A wait runs: the polled rings moved nothing since {@link #waitStartNanos}. */
+    private boolean waiting;
+    private long waitStartNanos;
+    private long spinEndNanos;
+    /** The current wait slept in epoll_wait. */
+    private boolean slept;
+    /** A doorbell rang during the current wait's sleep: the peer answered (rather than a task or a timer). */
+    private boolean doorbellRang;
 
     private ShuntIoHandler(IoHandler epoll, long spinNanos) {
         this.epoll = epoll;
-        this.spinNanos = spinNanos;
-        this.budgetNanos = spinNanos;
+        this.policy = new WaitPolicy(spinNanos);
     }
 
     /**
@@ -99,13 +100,12 @@ public final class ShuntIoHandler implements IoHandler {
             return epoll.run(context);
         }
         long moved = pollRings();
-        long now = System.nanoTime();
         if (moved > 0) {
-            lastProgressNanos = now;
+            answered();
         } else if (context.canBlock()) {
-            moved = spin(context, now);
+            moved = spin(context);
         }
-        if (moved > 0 || !context.canBlock() || System.nanoTime() - lastProgressNanos < budgetNanos) {
+        if (moved > 0 || !context.canBlock() || (waiting && System.nanoTime() - spinEndNanos < 0)) {
             // While the rings keep the loop busy, kernel descriptors are checked every KERNEL_CHECK_NANOS only.
             long current = System.nanoTime();
             if (current - lastKernelCheckNanos < KERNEL_CHECK_NANOS) {
@@ -117,40 +117,57 @@ public final class ShuntIoHandler implements IoHandler {
         if (!sleepRings()) {
             return epoll.run(nonBlocking(context));
         }
+        slept = true;
         doorbellRang = false;
-        long asleep = System.nanoTime();
-        int handled = epoll.run(context);
-        adaptBudget(System.nanoTime() - asleep);
-        return handled;
+        return epoll.run(context);
     }
 
     /**
-     * Adapts the spin budget to the peers: a doorbell that rang soon after the loop fell asleep means the answer
-     * was on its way and waking cost more than spinning a little longer would have (without this, two loops whose
-     * wake-ups take longer than the budget keep waking each other); the budget doubles, up to
-     * {@value #MAX_BUDGET_FACTOR} times {@code shunt.spinNanos}. Any longer sleep resets it.
+     * Spins on the polled rings until one moves bytes, a task arrives, the wait's spin ends or a kernel check is
+     * due. The first call of a wait begins it: the policy sets its spin.
      */
-    private void adaptBudget(long sleptNanos) {
-        if (doorbellRang && sleptNanos < SHORT_SLEEP_NANOS) {
-            budgetNanos = Math.min(Math.max(budgetNanos * 2, spinNanos), spinNanos * MAX_BUDGET_FACTOR);
-        } else {
-            budgetNanos = spinNanos;
+    private long spin(IoHandlerContext context) {
+        long now = System.nanoTime();
+        if (!waiting) {
+            waiting = true;
+            slept = false;
+            waitStartNanos = now;
+            spinEndNanos = now + policy.begin(peerOnThisCpu());
         }
-    }
-
-    /** Spins on the polled rings until one moves bytes, a task arrives, the budget ends or a kernel check is due. */
-    private long spin(IoHandlerContext context, long start) {
-        long now = start;
-        while (now - lastProgressNanos < budgetNanos && now - start < KERNEL_CHECK_NANOS && context.canBlock()) {
+        long start = now;
+        while (now - spinEndNanos < 0 && now - start < KERNEL_CHECK_NANOS && context.canBlock()) {
             Thread.onSpinWait();
             long moved = pollRings();
-            now = System.nanoTime();
             if (moved > 0) {
-                lastProgressNanos = now;
+                answered();
                 return moved;
             }
+            now = System.nanoTime();
         }
         return 0;
+    }
+
+    /** @return whether the peer of a polled ring last ran on this loop's CPU: a spin would keep it off it */
+    private boolean peerOnThisCpu() {
+        for (int i = 0; i < polled.size(); i++) {
+            if (polled.get(i).peerOnThisCpu()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The rings moved bytes: the wait, if one ran, ends; the policy learns from it if a peer answered it. */
+    private void answered() {
+        if (!waiting) {
+            return;
+        }
+        waiting = false;
+        if (!slept) {
+            policy.answeredWhileSpinning();
+        } else if (doorbellRang) {
+            policy.answeredAfterSleep(System.nanoTime() - waitStartNanos);
+        }
     }
 
     private long pollRings() {
@@ -215,7 +232,7 @@ public final class ShuntIoHandler implements IoHandler {
     }
 
     /**
-     * Puts an endpoint into the polled set; if it was not there, the spin budget starts again.
+     * Puts an endpoint into the polled set.
      *
      * @param endpoint a fast-path channel that has work
      */
@@ -223,11 +240,10 @@ public final class ShuntIoHandler implements IoHandler {
         if (!endpoint.polled) {
             endpoint.polled = true;
             polled.add(endpoint);
-            lastProgressNanos = System.nanoTime();
         }
     }
 
-    /** Notes that a fast-path channel's doorbell rang, for the spin budget ({@link #adaptBudget}). */
+    /** Notes that a fast-path channel's doorbell rang: the peer answered the loop's wait. */
     void doorbellRang() {
         doorbellRang = true;
     }

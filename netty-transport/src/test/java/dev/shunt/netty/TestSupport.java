@@ -1,7 +1,7 @@
 package dev.shunt.netty;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.testing.TestProtection;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;

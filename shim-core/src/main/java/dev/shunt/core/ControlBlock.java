@@ -3,6 +3,7 @@ package dev.shunt.core;
 import static dev.shunt.core.SharedRegionLayout.AWAKE;
 import static dev.shunt.core.SharedRegionLayout.CLOSED;
 import static dev.shunt.core.SharedRegionLayout.CONSUMER_CLOSED;
+import static dev.shunt.core.SharedRegionLayout.CONSUMER_CPU;
 import static dev.shunt.core.SharedRegionLayout.CONSUMER_POSITION;
 import static dev.shunt.core.SharedRegionLayout.OPEN;
 import static dev.shunt.core.SharedRegionLayout.PRODUCER_CLOSED;
@@ -92,9 +93,40 @@ final class ControlBlock {
         VarHandle.fullFence();
     }
 
+    /**
+     * Announces a sleep only if the word is awake (another thread of this process may be parked on it), with the
+     * same fence as {@link #announceSleep}.
+     *
+     * @return whether the announcement was made
+     */
+    boolean announceSleepIfAwake(int offset, int how) {
+        boolean made = INT.compareAndSet(region, base + offset, AWAKE, how);
+        VarHandle.fullFence();
+        return made;
+    }
+
     /** Sets the sleep word back to awake. @return the value it held, unvalidated */
     int clearSleep(int offset) {
         return (int) INT.getAndSet(region, base + offset, AWAKE);
+    }
+
+    /** Sets the sleep word back to awake if it still holds {@code how}; any other value is left alone. */
+    void clearSleepIf(int offset, int how) {
+        INT.compareAndSet(region, base + offset, how, AWAKE);
+    }
+
+    /**
+     * Publishes the CPU the consumer's side woke up on. A hint only: opaque access, no ordering with anything.
+     *
+     * @param cpu the CPU, or -1 when unknown
+     */
+    void publishConsumerCpu(int cpu) {
+        INT.setOpaque(region, base + CONSUMER_CPU, cpu + 1);
+    }
+
+    /** @return the CPU the consumer's side last woke up on, or -1 when unknown (any value is accepted: a hint) */
+    int consumerCpu() {
+        return (int) INT.getOpaque(region, base + CONSUMER_CPU) - 1;
     }
 
     /** @return the absolute address of a futex word, for {@code futex(2)} */

@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class HandshakeMessage {
     static final byte[] MAGIC = "SHUNT-HS".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int HEADER_BYTES = 16;
     static final int MAX_BODY_BYTES = 64;
     static final int MAX_FDS = 4;

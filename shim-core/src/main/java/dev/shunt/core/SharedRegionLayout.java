@@ -10,10 +10,10 @@ package dev.shunt.core;
  *         | header: magic "SHUNTMEM" u64 | layout version u32 |         |  read-write, key 0
  *         |         ring capacity u32    | region bytes u64            |  (the kernel reads
  *  128    +------------------------------------------------------------+   futex words here)
- *         | control block of ring A (server -> client), 768 bytes       |  read-write, key 0
- *  896    +------------------------------------------------------------+
- *         | control block of ring B (client -> server), 768 bytes       |  read-write, key 0
- *  1664   +------------------------------------------------------------+
+ *         | control block of ring A (server -> client), 896 bytes       |  read-write, key 0
+ *  1024   +------------------------------------------------------------+
+ *         | control block of ring B (client -> server), 896 bytes       |  read-write, key 0
+ *  1920   +------------------------------------------------------------+
  *         | (unused up to the page end)                                 |
  *  page   +============================================================+
  *         | ring A data: capacity bytes                                 |  producer (server): the
@@ -22,7 +22,7 @@ package dev.shunt.core;
  *  end    +============================================================+  windows; consumer: read-
  *                                                                          only (PROT_READ), key 0
  *
- *  control block: six words, each alone in a 128-byte slot (a pair of cache lines, against adjacent-line
+ *  control block: seven words, each alone in a 128-byte slot (a pair of cache lines, against adjacent-line
  *  prefetch), so that a word written on every message never shares a line with one that is only polled:
  *  +0    producer position u64   bytes ever published            written by the producer, every write
  *  +128  consumer position u64   bytes ever released to the      written by the consumer, every read
@@ -32,6 +32,9 @@ package dev.shunt.core;
  *  +512  producer closed   i32   1 = no more bytes: end of        written once by the producer
  *                                stream after the producer position
  *  +640  consumer closed   i32   1 = reader gone: writes fail     written once by the consumer
+ *  +768  consumer cpu      i32   1 + the CPU the consumer's side written by the consumer when it
+ *                                last woke up on (0 unknown): a   wakes from a park; read by the
+ *                                hint for the peer's wait policy  producer's side before it spins
  * </pre>
  *
  * <p>A sleep word is {@link #AWAKE}, {@link #PARKED_FUTEX} (a blocked thread waits on the word itself with
@@ -42,23 +45,28 @@ package dev.shunt.core;
  */
 final class SharedRegionLayout {
     static final long MAGIC = 0x4D454D544E554853L; // "SHUNTMEM" read as a little-endian u64
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 8;
     static final int CAPACITY_OFFSET = 12;
     static final int REGION_BYTES_OFFSET = 16;
 
-    static final int CONTROL_BLOCK_BYTES = 768;
-    static final int RING_A_CONTROL_OFFSET = 128;
-    static final int RING_B_CONTROL_OFFSET = RING_A_CONTROL_OFFSET + CONTROL_BLOCK_BYTES;
+    /** Every control word sits alone in a slot of this size. */
+    static final int SLOT_BYTES = 128;
 
     static final int PRODUCER_POSITION = 0;
-    static final int CONSUMER_POSITION = 128;
-    static final int CONSUMER_SLEEP = 256;
-    static final int PRODUCER_SLEEP = 384;
-    static final int PRODUCER_CLOSED = 512;
-    static final int CONSUMER_CLOSED = 640;
+    static final int CONSUMER_POSITION = PRODUCER_POSITION + SLOT_BYTES;
+    static final int CONSUMER_SLEEP = CONSUMER_POSITION + SLOT_BYTES;
+    static final int PRODUCER_SLEEP = CONSUMER_SLEEP + SLOT_BYTES;
+    static final int PRODUCER_CLOSED = PRODUCER_SLEEP + SLOT_BYTES;
+    static final int CONSUMER_CLOSED = PRODUCER_CLOSED + SLOT_BYTES;
+    static final int CONSUMER_CPU = CONSUMER_CLOSED + SLOT_BYTES;
+    static final int CONTROL_BLOCK_BYTES = CONSUMER_CPU + SLOT_BYTES;
+
+    /** The header takes the first slot of the control page. */
+    static final int RING_A_CONTROL_OFFSET = SLOT_BYTES;
+    static final int RING_B_CONTROL_OFFSET = RING_A_CONTROL_OFFSET + CONTROL_BLOCK_BYTES;
 
     static final int AWAKE = 0;
     static final int PARKED_FUTEX = 1;

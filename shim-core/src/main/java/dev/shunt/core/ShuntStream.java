@@ -1,22 +1,21 @@
 package dev.shunt.core;
 
-import static dev.shunt.core.SharedRegionLayout.AWAKE;
 import static dev.shunt.core.SharedRegionLayout.CONSUMER_SLEEP;
 import static dev.shunt.core.SharedRegionLayout.PARKED_DOORBELL;
 import static dev.shunt.core.SharedRegionLayout.PARKED_FUTEX;
 import static dev.shunt.core.SharedRegionLayout.PRODUCER_SLEEP;
 
+import dev.shunt.nativeio.Cpus;
 import dev.shunt.nativeio.Futex;
 import dev.shunt.nativeio.NativeCallException;
-import dev.shunt.nativeio.UnixSockets;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,67 +26,62 @@ import org.slf4j.LoggerFactory;
  * <p>Socket semantics: any write size (larger than the ring too), partial reads, order kept, no framing.
  * Blocking calls may come from one reading and one writing thread at a time (further threads queue on a
  * lock); {@link #close()} may come from any thread and unblocks both. Non-blocking calls ({@code *Now}) and
- * {@link #prepareDoorbellSleep(boolean)} are for an event loop that waits for input on {@link #socketFd()}.
+ * {@link #prepareDoorbellSleep(boolean)} are for an event loop that waits for input on {@link #socketFd()}; a
+ * direction is driven either by blocking calls or by the loop, not both.
  *
- * <p>Waiting: a blocked side spins for {@code shunt.spinNanos}, then announces in shared memory that it
- * sleeps, checks once more and parks on a futex word; the peer signals only when it sees that announcement.
- * An event loop (or a virtual thread, through the {@link VirtualThreadWaker}) sleeps in {@code epoll} instead:
- * its doorbell is the kernel socket, on which the peer sends one byte, so a fast-path connection holds no
- * descriptor beyond the socket it replaces.
- * While parked, the kernel socket is polled for hang-up every {@value #LIVENESS_SLICE_MILLIS} ms, so the
- * death of the peer process is noticed within that bound.
+ * <p>Waiting: each direction ({@link Direction}) has a {@link WaitPolicy} that says how long a blocked call spins
+ * before it sleeps; it then announces in shared memory that it sleeps, checks once more and parks on a futex word;
+ * the peer signals only when it sees that announcement. An event loop (or a virtual thread, through the
+ * {@link VirtualThreadWaker}) sleeps in {@code epoll} instead: its doorbell is the kernel socket, on which the peer
+ * sends one byte, so a fast-path connection holds no descriptor beyond the socket it replaces. While parked, the
+ * kernel socket is polled for hang-up every {@value #LIVENESS_SLICE_MILLIS} ms, so the death of the peer process
+ * is noticed within that bound. Close, failure and the release of the memory live in {@link StreamLifecycle},
+ * the peer's liveness in {@link PeerLiveness}.
  */
 public final class ShuntStream implements Closeable {
     static final long LIVENESS_SLICE_MILLIS = 100;
     private static final long LIVENESS_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(LIVENESS_SLICE_MILLIS);
-    private static final long SPURIOUS_WAKE_BACKOFF_NANOS = 50_000;
-    private static final int MAX_BACKOFF_SHIFT = 11;
-    private static final int HANG_UP = UnixSockets.POLLRDHUP | UnixSockets.POLLHUP | UnixSockets.POLLERR
-            | UnixSockets.POLLNVAL;
     private static final Logger LOG = LoggerFactory.getLogger(ShuntStream.class);
 
     private final Role role;
     private final int socketFd;
     private final SharedRegion region;
+    /** This side's CPU word: the consumer word of the ring it reads. */
     private final ControlBlock inControl;
+    /** The peer's CPU word: the consumer word of the ring this side writes. */
     private final ControlBlock outControl;
     private final RingConsumer in;
     private final RingProducer out;
     private final AccessWindow window;
-    private final long spinNanos;
     private final ShuntMetrics metrics = ShuntMetrics.get();
+    private final Direction input;
+    private final Direction output;
+    private final StreamLifecycle lifecycle;
+    private final PeerLiveness liveness;
     private final Runnable wakeProducer;
-    private final ReentrantLock readLock = new ReentrantLock();
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final Object closeLock = new Object();
-
-    private volatile boolean closed;
-    /** Set once {@link #close()} no longer touches shared memory itself: from then on the memory may go. */
-    private volatile boolean releaseWanted;
-    /** Guarded by both locks: the shared memory was handed to {@link RingConsumer#closeWhenReturned}. */
-    private boolean released;
-    private volatile boolean inputShutdown;
-    private volatile boolean outputShutdown;
-    private volatile boolean peerGone;
-    private volatile ShuntProtocolException failure;
+    /** Guarded by the input lock: a doorbell sleep announced interest in outbound space too. */
+    private boolean doorbellWantsSpace;
     private volatile VirtualThreadWaker.Waiters waiters;
-    /** Futex wake-ups in a row that brought nothing: guarded by the read or the write lock respectively. */
-    private int emptyReadWakes;
-    private int emptyWriteWakes;
 
     ShuntStream(Role role, int socketFd, SharedRegion region, AccessWindow window, long spinNanos) {
         this.role = role;
         this.socketFd = socketFd;
         this.region = region;
         this.window = window;
-        this.spinNanos = spinNanos;
         int inbound = SharedRegionLayout.inboundControl(role);
         int outbound = SharedRegionLayout.outboundControl(role);
         this.inControl = region.control(inbound);
         this.outControl = region.control(outbound);
         this.in = new RingConsumer(inControl, region.data(inbound));
         this.out = new RingProducer(outControl, region.data(outbound));
-        this.wakeProducer = () -> wakeQuietly(inControl, PRODUCER_SLEEP);
+        this.liveness = new PeerLiveness(socketFd);
+        this.input = new Direction(new SleepWord(inControl, CONSUMER_SLEEP), new SleepWord(inControl, PRODUCER_SLEEP),
+                spinNanos, this::inboundReady);
+        this.output = new Direction(new SleepWord(outControl, PRODUCER_SLEEP),
+                new SleepWord(outControl, CONSUMER_SLEEP), spinNanos, this::outboundReady);
+        this.lifecycle = new StreamLifecycle(input, output, this::release);
+        this.wakeProducer = () -> wakeQuietly(input.peerWord);
+        publishThisCpu();
         metrics.fastPathOpened();
     }
 
@@ -104,22 +98,21 @@ public final class ShuntStream implements Closeable {
      *     the protocol
      */
     public int read(byte[] dst, int off, int len, long timeoutNanos) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, dst.length);
+        Objects.checkFromIndexSize(off, len, dst.length);
         if (len == 0) {
             return 0;
         }
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
-        readLock.lock();
+        input.lock.lock();
         try {
-            while (true) {
-                int n = readLocked(dst, off, len);
-                if (n != 0) {
-                    return n;
-                }
-                awaitInbound(deadline);
+            int n = readLocked(dst, off, len);
+            while (n == 0) {
+                await(input, deadline);
+                n = readLocked(dst, off, len);
             }
+            return n;
         } finally {
-            unlockRead();
+            lifecycle.unlock(input);
         }
     }
 
@@ -129,12 +122,12 @@ public final class ShuntStream implements Closeable {
      * @return bytes read, 0 when nothing is available yet, -1 at end of stream
      */
     public int readNow(byte[] dst, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, dst.length);
-        readLock.lock();
+        Objects.checkFromIndexSize(off, len, dst.length);
+        input.lock.lock();
         try {
             return len == 0 ? 0 : readLocked(dst, off, len);
         } finally {
-            unlockRead();
+            lifecycle.unlock(input);
         }
     }
 
@@ -144,25 +137,31 @@ public final class ShuntStream implements Closeable {
      * @return bytes read, 0 when nothing is available yet or {@code dst} is full, -1 at end of stream
      */
     public int readNow(ByteBuffer dst) throws IOException {
-        readLock.lock();
+        input.lock.lock();
         try {
             if (!dst.hasRemaining()) {
                 return 0;
             }
-            ensureOpen();
-            if (inputShutdown) {
+            lifecycle.ensureOpen();
+            if (input.shutdown) {
                 return -1;
             }
             int n = in.read(dst);
+            if (n == 0 && inboundFinished()) {
+                // The close flag is published after the last byte: read once more before reporting the end.
+                n = in.read(dst);
+                if (n == 0) {
+                    return -1;
+                }
+            }
             if (n > 0) {
                 afterRead(n);
-                return n;
             }
-            return inboundFinished() ? finishRead(dst) : 0;
+            return n;
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
-            unlockRead();
+            lifecycle.unlock(input);
         }
     }
 
@@ -180,10 +179,10 @@ public final class ShuntStream implements Closeable {
      *     protocol
      */
     public LentBytes lendNow(int maxBytes) throws IOException {
-        readLock.lock();
+        input.lock.lock();
         try {
-            ensureOpen();
-            if (inputShutdown || maxBytes <= 0) {
+            lifecycle.ensureOpen();
+            if (input.shutdown || maxBytes <= 0) {
                 return null;
             }
             long start = in.position();
@@ -191,13 +190,13 @@ public final class ShuntStream implements Closeable {
             if (n == 0) {
                 return null;
             }
-            emptyReadWakes = 0;
+            input.emptyWakes.progress();
             metrics.bytesIn(n);
             return new LentBytes(this, start, in.view(start, n));
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
-            unlockRead();
+            lifecycle.unlock(input);
         }
     }
 
@@ -206,49 +205,37 @@ public final class ShuntStream implements Closeable {
         in.giveBack(start, wakeProducer);
     }
 
-    private int finishRead(ByteBuffer dst) throws ShuntProtocolException {
-        int n = in.read(dst);
-        if (n > 0) {
-            afterRead(n);
-            return n;
-        }
-        return -1;
-    }
-
     private int readLocked(byte[] dst, int off, int len) throws IOException {
-        ensureOpen();
-        if (inputShutdown) {
+        lifecycle.ensureOpen();
+        if (input.shutdown) {
             return -1;
         }
         try {
             int n = in.read(dst, off, len);
-            if (n > 0) {
-                afterRead(n);
-                return n;
-            }
-            if (inboundFinished()) {
+            if (n == 0 && inboundFinished()) {
                 // The close flag is published after the last byte: read once more before reporting the end.
                 n = in.read(dst, off, len);
-                if (n > 0) {
-                    afterRead(n);
-                    return n;
+                if (n == 0) {
+                    return -1;
                 }
-                return -1;
             }
-            return 0;
+            if (n > 0) {
+                afterRead(n);
+            }
+            return n;
         } catch (ShuntProtocolException e) {
             throw fail(e);
         }
     }
 
     private void afterRead(int n) throws ShuntProtocolException {
-        emptyReadWakes = 0;
+        input.emptyWakes.progress();
         metrics.bytesIn(n);
-        wakeIfParked(inControl, PRODUCER_SLEEP);
+        wakePeer(input.peerWord);
     }
 
     private boolean inboundFinished() throws ShuntProtocolException {
-        return in.producerClosed() || peerGone;
+        return in.producerClosed() || liveness.gone();
     }
 
     /**
@@ -256,16 +243,16 @@ public final class ShuntStream implements Closeable {
      *     whatever arrives)
      */
     public int available() throws IOException {
-        if (!readLock.tryLock()) {
+        if (!input.lock.tryLock()) {
             return 0;
         }
         try {
-            ensureOpen();
-            return inputShutdown ? 0 : in.available(Integer.MAX_VALUE);
+            lifecycle.ensureOpen();
+            return input.shutdown ? 0 : in.available(Integer.MAX_VALUE);
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
-            unlockRead();
+            lifecycle.unlock(input);
         }
     }
 
@@ -276,19 +263,19 @@ public final class ShuntStream implements Closeable {
      *     ("Broken pipe"); {@link ShuntProtocolException} when the peer broke the protocol
      */
     public void write(byte[] src, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, src.length);
-        writeLock.lock();
+        Objects.checkFromIndexSize(off, len, src.length);
+        output.lock.lock();
         try {
             while (len > 0) {
                 int n = writeLocked(src, off, len);
                 if (n == 0) {
-                    awaitOutbound();
+                    await(output, 0);
                 }
                 off += n;
                 len -= n;
             }
         } finally {
-            unlockWrite();
+            lifecycle.unlock(output);
         }
     }
 
@@ -298,12 +285,12 @@ public final class ShuntStream implements Closeable {
      * @return bytes written, 0 when the ring is full
      */
     public int writeNow(byte[] src, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, src.length);
-        writeLock.lock();
+        Objects.checkFromIndexSize(off, len, src.length);
+        output.lock.lock();
         try {
             return len == 0 ? 0 : writeLocked(src, off, len);
         } finally {
-            unlockWrite();
+            lifecycle.unlock(output);
         }
     }
 
@@ -313,7 +300,7 @@ public final class ShuntStream implements Closeable {
      * @return bytes written, 0 when the ring is full or {@code src} is empty
      */
     public int writeNow(ByteBuffer src) throws IOException {
-        writeLock.lock();
+        output.lock.lock();
         try {
             if (!src.hasRemaining()) {
                 return 0;
@@ -327,7 +314,7 @@ public final class ShuntStream implements Closeable {
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
-            unlockWrite();
+            lifecycle.unlock(output);
         }
     }
 
@@ -345,45 +332,62 @@ public final class ShuntStream implements Closeable {
     }
 
     private void checkWritable() throws IOException {
-        ensureOpen();
-        if (outputShutdown) {
+        lifecycle.ensureOpen();
+        if (output.shutdown) {
             throw new SocketException("Socket output is shutdown");
         }
-        if (peerGone || out.consumerClosed()) {
+        if (liveness.gone() || out.consumerClosed()) {
             throw new SocketException("Broken pipe");
         }
     }
 
     private void afterWrite(int n) throws ShuntProtocolException {
-        emptyWriteWakes = 0;
+        output.emptyWakes.progress();
         metrics.bytesOut(n);
-        wakeIfParked(outControl, CONSUMER_SLEEP);
+        wakePeer(output.peerWord);
     }
 
-    private void awaitInbound(long deadline) throws IOException {
-        long spinEnd = System.nanoTime() + spinNanos;
-        do {
-            if (inboundReady()) {
-                return;
-            }
-            Thread.onSpinWait();
-        } while (System.nanoTime() - spinEnd < 0);
-        park(true, deadline);
-        checkInterrupt();
-        if (deadline != 0 && System.nanoTime() - deadline >= 0 && !inboundReady()) {
-            throw new SocketTimeoutException("Read timed out");
+    private boolean inboundReady() throws IOException {
+        try {
+            return lifecycle.isClosed() || input.shutdown || liveness.gone() || in.available(1) > 0
+                    || in.producerClosed();
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
         }
     }
 
-    private void awaitOutbound() throws IOException {
-        long spinEnd = System.nanoTime() + spinNanos;
+    private boolean outboundReady() throws IOException {
+        try {
+            return lifecycle.isClosed() || output.shutdown || liveness.gone() || out.free(1) > 0
+                    || out.consumerClosed();
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        }
+    }
+
+    /**
+     * Waits, holding the direction's lock, until it is ready: spins for what the direction's policy allows, then
+     * parks one liveness slice at a time. The policy learns how long the wait took.
+     *
+     * @throws SocketTimeoutException when the deadline (0: none) passed first
+     */
+    private void await(Direction direction, long deadline) throws IOException {
+        long start = System.nanoTime();
+        long spinEnd = start + direction.policy.begin(peerOnThisCpu());
         do {
-            if (outboundReady()) {
+            if (direction.ready()) {
+                direction.policy.answeredWhileSpinning();
                 return;
             }
             Thread.onSpinWait();
         } while (System.nanoTime() - spinEnd < 0);
-        park(false, 0);
+        while (!park(direction, deadline)) {
+            checkInterrupt();
+            if (deadline != 0 && System.nanoTime() - deadline >= 0) {
+                throw new SocketTimeoutException("Read timed out");
+            }
+        }
+        direction.policy.answeredAfterSleep(System.nanoTime() - start);
         checkInterrupt();
     }
 
@@ -399,172 +403,152 @@ public final class ShuntStream implements Closeable {
         }
     }
 
-    private boolean inboundReady() throws IOException {
-        try {
-            return closed || inputShutdown || peerGone || in.available(1) > 0 || in.producerClosed();
-        } catch (ShuntProtocolException e) {
-            throw fail(e);
-        }
-    }
-
-    private boolean outboundReady() throws IOException {
-        try {
-            return closed || outputShutdown || peerGone || out.free(1) > 0 || out.consumerClosed();
-        } catch (ShuntProtocolException e) {
-            throw fail(e);
-        }
-    }
-
     /**
-     * Parks the calling thread once: announce, re-check, then wait for at most one liveness slice: on the
-     * futex word itself for a platform thread, or, for a virtual thread (which a futex call would pin to its
-     * carrier), behind a doorbell announcement with the {@link VirtualThreadWaker} standing by.
+     * Parks the calling thread once: announce, re-check, then wait for at most one liveness slice (or up to the
+     * deadline): on the futex word itself for a platform thread, or, for a virtual thread (which a futex call would
+     * pin to its carrier), behind a doorbell announcement with the {@link VirtualThreadWaker} standing by.
+     *
+     * <p>A wake-up that finds nothing to do is late, or comes from a broken or hostile peer: a futex wake without
+     * taking the word, a changed word, a doorbell byte. It costs a pause from the direction's
+     * {@link EmptyWakeBackoff}, so that no peer can keep this thread busy.
+     *
+     * @return whether the direction is ready
      */
-    private void park(boolean inbound, long deadline) throws IOException {
-        ControlBlock control = inbound ? inControl : outControl;
-        int word = inbound ? CONSUMER_SLEEP : PRODUCER_SLEEP;
+    private boolean park(Direction direction, long deadline) throws IOException {
         long wait = LIVENESS_SLICE_NANOS;
         if (deadline != 0) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                return;
+            wait = Math.min(wait, deadline - System.nanoTime());
+            if (wait <= 0) {
+                return direction.ready();
             }
-            wait = Math.min(wait, remaining);
         }
         boolean virtual = VirtualThreads.current();
-        VirtualThreadWaker.Waiters parked = virtual ? waitersFor(inbound) : null;
         int how = virtual ? PARKED_DOORBELL : PARKED_FUTEX;
-        control.announceSleep(word, how);
-        int result = Futex.WOKEN;
+        if (virtual) {
+            watchForVirtualThreads();
+            direction.parkedVirtual = Thread.currentThread();
+        }
+        direction.parkWord.announce(how);
+        boolean timedOut;
         try {
-            if (inbound ? inboundReady() : outboundReady()) {
-                return;
+            if (direction.ready()) {
+                return true;
             }
             metrics.parked();
             if (virtual) {
                 long parkedAt = System.nanoTime();
                 LockSupport.parkNanos(this, wait);
-                // Woken before the slice ended: a doorbell (or a stray permit), as a changed futex word would be.
-                result = System.nanoTime() - parkedAt < wait ? Futex.VALUE_CHANGED : Futex.TIMED_OUT;
+                timedOut = System.nanoTime() - parkedAt >= wait;
             } else {
-                result = Futex.await(control.address(word), PARKED_FUTEX, wait);
+                timedOut = Futex.await(direction.parkWord.address(), PARKED_FUTEX, wait) == Futex.TIMED_OUT;
             }
         } finally {
-            if (parked != null) {
-                if (inbound) {
-                    parked.reader = null;
-                } else {
-                    parked.writer = null;
-                }
-            }
-            int was = control.clearSleep(word);
-            if (was != AWAKE && was != how) {
-                throw fail(new ShuntProtocolException("impossible sleep word " + was + " in shared memory"));
+            direction.parkedVirtual = null;
+            try {
+                direction.parkWord.withdraw(how);
+            } catch (ShuntProtocolException e) {
+                throw fail(e);
             }
         }
-        if (result == Futex.TIMED_OUT) {
-            if (!(inbound ? inboundReady() : outboundReady())) {
-                checkPeerAlive();
-            }
-        } else if (result == Futex.VALUE_CHANGED && !(inbound ? inboundReady() : outboundReady())) {
-            // Only a broken or hostile peer changes the word, or rings the doorbell of a virtual thread, without
-            // making progress: back off exponentially, up to one liveness slice, so that it cannot keep this thread
-            // busy.
-            checkPeerAlive();
-            int empty = inbound ? ++emptyReadWakes : ++emptyWriteWakes;
-            LockSupport.parkNanos(Math.min(LIVENESS_SLICE_NANOS,
-                    SPURIOUS_WAKE_BACKOFF_NANOS << Math.min(empty - 1, MAX_BACKOFF_SHIFT)));
+        publishThisCpu();
+        if (direction.ready()) {
+            return true;
         }
+        liveness.check();
+        if (!timedOut) {
+            long pause = direction.emptyWakes.emptyWake();
+            if (pause > 0) {
+                LockSupport.parkNanos(this, pause);
+            }
+        }
+        return direction.ready();
     }
 
-    /** Registers the calling virtual thread as this stream's waiting reader or writer. */
-    private VirtualThreadWaker.Waiters waitersFor(boolean inbound) throws NativeCallException {
-        VirtualThreadWaker.Waiters w = waiters;
-        if (w == null) {
-            synchronized (closeLock) {
-                w = waiters;
-                if (w == null) {
-                    w = VirtualThreadWaker.get().register(socketFd);
-                    waiters = w;
+    /** Has the virtual-thread waker watch this stream's socket for doorbells and hang-up, once. */
+    private void watchForVirtualThreads() throws NativeCallException {
+        if (waiters == null) {
+            synchronized (lifecycle.lock()) {
+                if (waiters == null) {
+                    waiters = VirtualThreadWaker.get().register(socketFd, this::unparkVirtualThreads);
                 }
             }
         }
-        if (inbound) {
-            w.reader = Thread.currentThread();
-        } else {
-            w.writer = Thread.currentThread();
-        }
-        return w;
     }
 
-    private void checkPeerAlive() throws NativeCallException {
-        if (!peerGone && (UnixSockets.poll(socketFd, UnixSockets.POLLRDHUP, 0) & HANG_UP) != 0) {
-            peerGone = true;
+    private void unparkVirtualThreads() {
+        unparkVirtual(input);
+        unparkVirtual(output);
+    }
+
+    private static void unparkVirtual(Direction direction) {
+        Thread parked = direction.parkedVirtual;
+        if (parked != null) {
+            LockSupport.unpark(parked);
         }
+    }
+
+    /** Publishes the CPU this side runs on now, for the peer's wait policy: after each wake-up from a park. */
+    private void publishThisCpu() {
+        inControl.publishConsumerCpu(Cpus.current());
     }
 
     /**
-     * Wakes the peer if it announced that it sleeps on the given word, in the way it announced.
+     * Whether the peer last woke up on the CPU this side last woke up on: then a spin here would most likely keep
+     * the peer off the CPU it needs. Two loads from shared memory, no system call; a hint only.
+     *
+     * @return whether the peer probably shares this side's CPU
      */
-    private void wakeIfParked(ControlBlock control, int word) throws ShuntProtocolException {
-        if (control.sleepState(word) == AWAKE) {
+    public boolean peerOnThisCpu() {
+        int mine = inControl.consumerCpu();
+        return mine >= 0 && mine == outControl.consumerCpu();
+    }
+
+    /**
+     * Wakes the peer if it announced that it sleeps on the given word, in the way it announced. On the hot path
+     * the peer is awake and this costs one load.
+     */
+    private void wakePeer(SleepWord word) throws ShuntProtocolException {
+        if (!word.sleeping()) {
             return;
         }
-        int was = control.clearSleep(word);
-        if (was == PARKED_FUTEX) {
+        int how = word.take();
+        if (how == PARKED_FUTEX) {
             try {
-                Futex.wake(control.address(word), Integer.MAX_VALUE);
+                Futex.wake(word.address(), Integer.MAX_VALUE);
             } catch (NativeCallException e) {
                 throw new ShuntProtocolException("could not wake the peer: " + e.getMessage());
             }
-        } else if (was == PARKED_DOORBELL) {
-            ringPeerDoorbell();
-        } else if (was != AWAKE) {
-            throw new ShuntProtocolException("impossible sleep word " + was + " in shared memory");
+        } else if (how == PARKED_DOORBELL) {
+            liveness.ringDoorbell();
         } else {
             return;
         }
         metrics.signalSent();
     }
 
-    /**
-     * Rings the peer's doorbell: one byte on the kernel socket, which its event loop or virtual-thread waker
-     * watches. A full socket buffer already holds a ring; a failure means the peer is gone.
-     */
-    void ringPeerDoorbell() {
-        try {
-            UnixSockets.sendByte(socketFd);
-        } catch (NativeCallException e) {
-            peerGone = true;
-        }
-    }
-
     /** @return whether the peer announced that it sleeps until data arrives (its reader parked or its loop armed) */
     boolean peerReaderAsleep() {
-        return outControl.sleepState(CONSUMER_SLEEP) != AWAKE;
+        return output.peerWord.sleeping();
+    }
+
+    /** @return whether the peer announced that it sleeps until ring space frees up */
+    boolean peerWriterAsleep() {
+        return input.peerWord.sleeping();
     }
 
     /**
-     * Wakes a thread of this process that sleeps on one of its own words (close and shutdown do this): a
-     * platform thread on the futex, a virtual thread through its waiter registration. An event loop that sleeps
-     * on its own word is the caller itself.
+     * Wakes a thread of this process that sleeps in the given direction (close and shutdown do this): a platform
+     * thread on the futex, a virtual thread directly. An event loop that sleeps there is the caller itself.
      */
-    private void wakeLocal(ControlBlock control, int word) {
-        if (control.sleepState(word) == AWAKE) {
-            return;
-        }
-        int was = control.clearSleep(word);
-        if (was == PARKED_FUTEX) {
-            try {
-                Futex.wake(control.address(word), Integer.MAX_VALUE);
-            } catch (NativeCallException e) {
-                LOG.debug("Waking a local waiter: {}", e.getMessage());
+    private static void wakeLocal(Direction direction) {
+        try {
+            if (direction.parkWord.sleeping() && direction.parkWord.take() == PARKED_FUTEX) {
+                Futex.wake(direction.parkWord.address(), Integer.MAX_VALUE);
             }
+        } catch (ShuntProtocolException | NativeCallException e) {
+            LOG.debug("Waking a local waiter: {}", e.getMessage());
         }
-        VirtualThreadWaker.Waiters w = waiters;
-        if (w != null) {
-            w.unparkAll();
-        }
+        unparkVirtual(direction);
     }
 
     /**
@@ -577,21 +561,20 @@ public final class ShuntStream implements Closeable {
      *     withdrawn)
      */
     public boolean prepareDoorbellSleep(boolean wantSpace) throws IOException {
-        readLock.lock();
+        input.lock.lock();
         try {
-            ensureOpen();
-            inControl.announceSleep(CONSUMER_SLEEP, PARKED_DOORBELL);
-            if (wantSpace) {
-                outControl.announceSleep(PRODUCER_SLEEP, PARKED_DOORBELL);
-            }
-            if (inboundReady() || (wantSpace && outboundReady())) {
-                clearDoorbellSleep();
+            lifecycle.ensureOpen();
+            input.parkWord.announce(PARKED_DOORBELL);
+            // A blocked writing thread of this process may sleep on the producer word: its announcement stays.
+            doorbellWantsSpace = wantSpace && output.parkWord.announceIfAwake(PARKED_DOORBELL);
+            if (input.ready() || (wantSpace && output.ready())) {
+                withdrawDoorbellSleep();
                 return false;
             }
             metrics.parked();
             return true;
         } finally {
-            unlockRead();
+            lifecycle.unlock(input);
         }
     }
 
@@ -600,20 +583,26 @@ public final class ShuntStream implements Closeable {
      * are drained separately ({@link #drainDoorbell()}), by whoever reads the socket.
      */
     public void cancelDoorbellSleep() throws IOException {
-        readLock.lock();
+        input.lock.lock();
         try {
-            ensureOpen();
-            clearDoorbellSleep();
+            lifecycle.ensureOpen();
+            withdrawDoorbellSleep();
+            publishThisCpu();
         } finally {
-            unlockRead();
+            lifecycle.unlock(input);
         }
     }
 
-    private void clearDoorbellSleep() throws IOException {
-        int inbound = inControl.clearSleep(CONSUMER_SLEEP);
-        int outbound = outControl.clearSleep(PRODUCER_SLEEP);
-        if ((inbound != AWAKE && inbound != PARKED_DOORBELL) || (outbound != AWAKE && outbound != PARKED_DOORBELL)) {
-            throw fail(new ShuntProtocolException("impossible sleep word in shared memory"));
+    /** Takes back exactly what the doorbell sleep announced, and nothing a blocked thread announced. */
+    private void withdrawDoorbellSleep() throws IOException {
+        try {
+            input.parkWord.withdraw(PARKED_DOORBELL);
+        } catch (ShuntProtocolException e) {
+            throw fail(e);
+        }
+        if (doorbellWantsSpace) {
+            doorbellWantsSpace = false;
+            output.parkWord.withdrawIf(PARKED_DOORBELL);
         }
     }
 
@@ -624,14 +613,7 @@ public final class ShuntStream implements Closeable {
      * @return true when the peer's socket is closed
      */
     public boolean drainDoorbell() {
-        try {
-            if (UnixSockets.discardInput(socketFd)) {
-                peerGone = true;
-            }
-        } catch (NativeCallException e) {
-            peerGone = true;
-        }
-        return peerGone;
+        return liveness.drainDoorbell();
     }
 
     /** @return the kernel socket kept open beside the rings: liveness channel and doorbell */
@@ -659,24 +641,24 @@ public final class ShuntStream implements Closeable {
      * on a full ring in another thread fails with "Socket output is shutdown", as on a kernel socket.
      */
     public void shutdownOutput() throws IOException {
-        synchronized (closeLock) {
-            ensureOpen();
-            if (outputShutdown) {
+        synchronized (lifecycle.lock()) {
+            lifecycle.ensureOpen();
+            if (output.shutdown) {
                 return;
             }
-            outputShutdown = true;
-            wakeLocal(outControl, PRODUCER_SLEEP);
+            output.shutdown = true;
+            wakeLocal(output);
         }
         // The end-of-stream flag goes out after any write in progress has published its bytes.
-        writeLock.lock();
+        output.lock.lock();
         try {
-            ensureOpen();
+            lifecycle.ensureOpen();
             outControl.closeProducer();
-            wakeIfParked(outControl, CONSUMER_SLEEP);
+            wakePeer(output.peerWord);
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
-            unlockWrite();
+            lifecycle.unlock(output);
         }
     }
 
@@ -685,49 +667,37 @@ public final class ShuntStream implements Closeable {
      * and the peer's writes fail with "Broken pipe", as with {@code shutdown(SHUT_RD)} on a Unix socket.
      */
     public void shutdownInput() throws IOException {
-        synchronized (closeLock) {
-            ensureOpen();
-            if (inputShutdown) {
+        synchronized (lifecycle.lock()) {
+            lifecycle.ensureOpen();
+            if (input.shutdown) {
                 return;
             }
-            inputShutdown = true;
+            input.shutdown = true;
             inControl.closeConsumer();
-            wakeQuietly(inControl, PRODUCER_SLEEP);
-            wakeLocal(inControl, CONSUMER_SLEEP);
+            wakeQuietly(input.peerWord);
+            wakeLocal(input);
         }
     }
 
     /** @return whether {@link #shutdownInput()} was called */
     public boolean isInputShutdown() {
-        return inputShutdown;
+        return input.shutdown;
     }
 
     /** @return whether {@link #shutdownOutput()} was called */
     public boolean isOutputShutdown() {
-        return outputShutdown;
+        return output.shutdown;
     }
 
     /** @return whether {@link #close()} ran (or a protocol error closed the stream) */
     public boolean isClosed() {
-        return closed;
-    }
-
-    private void ensureOpen() throws SocketException {
-        if (closed) {
-            ShuntProtocolException cause = failure;
-            if (cause != null) {
-                throw cause;
-            }
-            throw new SocketException("Socket closed");
-        }
+        return lifecycle.isClosed();
     }
 
     private ShuntProtocolException fail(ShuntProtocolException e) {
-        synchronized (closeLock) {
-            if (failure != null || closed) {
-                return failure != null ? failure : e;
-            }
-            failure = e;
+        if (!lifecycle.fail(e)) {
+            ShuntProtocolException first = lifecycle.failure();
+            return first != null ? first : e;
         }
         metrics.protocolError();
         LOG.warn("Closing Shunt connection (fd {}): {}", socketFd, e.getMessage());
@@ -738,71 +708,35 @@ public final class ShuntStream implements Closeable {
     /**
      * Closes the fast path: tells the peer (end of stream after every byte written, and no more reading),
      * unblocks local readers and writers, and unmaps the shared memory once they have left and every lent run
-     * came back. The kernel socket
-     * is not closed here; its owner closes it after this. Idempotent.
+     * came back. The kernel socket is not closed here; its owner closes it after this. Idempotent.
      */
     @Override
     public void close() {
-        synchronized (closeLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!lifecycle.close()) {
+            return;
         }
         outControl.closeProducer();
         inControl.closeConsumer();
-        wakeQuietly(outControl, CONSUMER_SLEEP);
-        wakeQuietly(inControl, PRODUCER_SLEEP);
-        wakeLocal(inControl, CONSUMER_SLEEP);
-        wakeLocal(outControl, PRODUCER_SLEEP);
-        releaseWanted = true;
-        releaseWhenIdle();
+        wakeQuietly(output.peerWord);
+        wakeQuietly(input.peerWord);
+        wakeLocal(input);
+        wakeLocal(output);
+        lifecycle.wantRelease();
         metrics.fastPathClosed();
     }
 
-    /**
-     * After close: unmaps the shared memory and stops the virtual-thread watch once no reader or writer is inside
-     * the stream (and, through the ring, once every lent run came back). A thread that closes the stream from
-     * inside a read or write of its own (a protocol failure) leaves the release to its outermost unlock.
-     */
-    private void releaseWhenIdle() {
-        if (readLock.isHeldByCurrentThread() || writeLock.isHeldByCurrentThread()) {
-            return;
+    /** Runs once nobody is inside the stream after close: stops the doorbell watch and lets the memory go. */
+    private void release() {
+        VirtualThreadWaker.Waiters w = waiters;
+        if (w != null) {
+            VirtualThreadWaker.release(w);
         }
-        readLock.lock();
-        writeLock.lock();
+        in.closeWhenReturned(region::close);
+    }
+
+    private void wakeQuietly(SleepWord word) {
         try {
-            if (!released) {
-                released = true;
-                VirtualThreadWaker.Waiters w = waiters;
-                if (w != null) {
-                    VirtualThreadWaker.release(w);
-                }
-                in.closeWhenReturned(region::close);
-            }
-        } finally {
-            writeLock.unlock();
-            readLock.unlock();
-        }
-    }
-
-    private void unlockRead() {
-        readLock.unlock();
-        if (releaseWanted) {
-            releaseWhenIdle();
-        }
-    }
-
-    private void unlockWrite() {
-        writeLock.unlock();
-        if (releaseWanted) {
-            releaseWhenIdle();
-        }
-    }
-
-    private void wakeQuietly(ControlBlock control, int word) {
-        try {
-            wakeIfParked(control, word);
+            wakePeer(word);
         } catch (ShuntProtocolException e) {
             LOG.debug("While closing: {}", e.getMessage());
         }

@@ -25,26 +25,19 @@ final class VirtualThreadWaker implements Runnable {
     private final Epoll epoll;
     private final Map<Integer, Waiters> byFd = new ConcurrentHashMap<>();
 
-    /** The threads parked on one stream: at most one reader and one writer (the stream's locks see to it). */
+    /** One watched stream: its socket and how to unpark the virtual threads parked on it. */
     static final class Waiters {
         final int socketFd;
-        volatile Thread reader;
-        volatile Thread writer;
+        private final Runnable unpark;
         private boolean unregistered;
 
-        Waiters(int socketFd) {
+        Waiters(int socketFd, Runnable unpark) {
             this.socketFd = socketFd;
+            this.unpark = unpark;
         }
 
         void unparkAll() {
-            Thread r = reader;
-            Thread w = writer;
-            if (r != null) {
-                LockSupport.unpark(r);
-            }
-            if (w != null) {
-                LockSupport.unpark(w);
-            }
+            unpark.run();
         }
     }
 
@@ -69,9 +62,13 @@ final class VirtualThreadWaker implements Runnable {
         return waker;
     }
 
-    /** Starts watching a stream's kernel socket: doorbell bytes and hang-up. */
-    Waiters register(int socketFd) throws NativeCallException {
-        Waiters waiters = new Waiters(socketFd);
+    /**
+     * Starts watching a stream's kernel socket: doorbell bytes and hang-up.
+     *
+     * @param unpark unparks the stream's parked virtual threads; runs on the waker's thread
+     */
+    Waiters register(int socketFd, Runnable unpark) throws NativeCallException {
+        Waiters waiters = new Waiters(socketFd, unpark);
         byFd.put(socketFd, waiters);
         try {
             epoll.add(socketFd, Epoll.IN | Epoll.RDHUP | Epoll.EDGE_TRIGGERED, socketFd);

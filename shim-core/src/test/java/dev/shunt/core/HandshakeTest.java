@@ -12,6 +12,7 @@ import dev.shunt.nativeio.EventFd;
 import dev.shunt.nativeio.MappedRegion;
 import dev.shunt.nativeio.MemFd;
 import dev.shunt.nativeio.UnixSockets;
+import dev.shunt.nativeio.testing.NoDescriptorLeaks;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,11 +23,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Handshake outcomes against real sockets, with one side played by raw test code that sends exactly the
  * bytes and descriptors a broken, old or hostile peer would.
  */
+@ExtendWith(NoDescriptorLeaks.class)
 class HandshakeTest {
     private static final ShuntConfig ON = new ShuntConfig(true, MpkMode.OPTIONAL, 4096, 1_000, 2_000);
     private static final ShuntConfig QUICK = ON.withHandshakeTimeoutMillis(200);
@@ -34,7 +37,6 @@ class HandshakeTest {
     private Path dir;
     private Path path;
     private int listenFd = -1;
-    private int openBefore;
 
     /** Loads classes and opens the JVM's lazily opened files (jars, random source) before counting descriptors. */
     @BeforeAll
@@ -46,7 +48,6 @@ class HandshakeTest {
 
     @BeforeEach
     void listen() throws Exception {
-        openBefore = Descriptors.openCount();
         dir = Files.createTempDirectory("shunt");
         path = dir.resolve("s");
         listenFd = UnixSockets.socket();
@@ -60,7 +61,6 @@ class HandshakeTest {
         Files.deleteIfExists(Advertisement.pathFor(path));
         Files.deleteIfExists(path);
         Files.deleteIfExists(dir);
-        assertEquals(openBefore, Descriptors.openCount(), "descriptors leaked");
     }
 
     /** Connects a Shunt client in the background and returns the raw accepted socket. */

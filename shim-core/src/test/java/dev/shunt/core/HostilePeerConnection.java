@@ -25,7 +25,7 @@ final class HostilePeerConnection implements AutoCloseable {
     /** The words of a control block that a scribble may hit. */
     static final int[] WORDS = {SharedRegionLayout.PRODUCER_POSITION, SharedRegionLayout.PRODUCER_CLOSED,
         SharedRegionLayout.CONSUMER_POSITION, SharedRegionLayout.CONSUMER_CLOSED, SharedRegionLayout.CONSUMER_SLEEP,
-        SharedRegionLayout.PRODUCER_SLEEP};
+        SharedRegionLayout.PRODUCER_SLEEP, SharedRegionLayout.CONSUMER_CPU};
 
     /** The connected socket. */
     final int fd;
@@ -93,6 +93,16 @@ final class HostilePeerConnection implements AutoCloseable {
     /** Writes a 32-bit control word (a sleep word or a flag) at a region offset. */
     void writeInt(int offset, int value) {
         INT.setVolatile(raw, offset, value);
+    }
+
+    /** @return the 32-bit control word at a region offset */
+    int readInt(int offset) {
+        return (int) INT.getVolatile(raw, offset);
+    }
+
+    /** @return the absolute address of a region offset in this side's mapping, for {@code futex(2)} */
+    long address(int offset) {
+        return mapping.address() + offset;
     }
 
     /** @return whether the victim closed its socket (hang-up), which it does after closing the stream */

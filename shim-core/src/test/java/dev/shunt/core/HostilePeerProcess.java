@@ -1,6 +1,7 @@
 package dev.shunt.core;
 
 import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.Futex;
 import dev.shunt.nativeio.UnixSockets;
 import java.nio.file.Path;
 import java.util.Random;
@@ -26,6 +27,11 @@ import java.util.zip.CRC32;
  *     fast as it can for SECONDS without publishing any data, prints FLOODED rings=n, then writes BYTES of
  *     seeded data through the ring, shuts its output down, prints SENT BYTES crc32, and waits for the victim
  *     to close.
+ * HostilePeerProcess futex-flood PATH SECONDS
+ *     Connects ({@link HostilePeerConnection}), waits until the victim's reader parks on its futex word, prints
+ *     FLOODING, calls FUTEX_WAKE on that word as fast as it can for SECONDS without changing it or publishing
+ *     anything, prints FLOODED wakes=n, waits for one byte from the victim on the socket (its go-ahead), then
+ *     ends the stream the honest way (producer closed, word taken, one wake) and waits for the victim to close.
  * </pre>
  */
 public final class HostilePeerProcess {
@@ -39,6 +45,8 @@ public final class HostilePeerProcess {
             scribble(path, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]));
         } else if (args[0].equals("flood")) {
             flood(path, Long.parseLong(args[2]), Long.parseLong(args[3]));
+        } else if (args[0].equals("futex-flood")) {
+            futexFlood(path, Long.parseLong(args[2]));
         } else {
             throw new IllegalArgumentException(args[0]);
         }
@@ -76,6 +84,38 @@ public final class HostilePeerProcess {
                 + closedByVictim);
     }
 
+    private static void futexFlood(Path path, long seconds) throws Exception {
+        try (HostilePeerConnection hostile = HostilePeerConnection.connect(path)) {
+            int ring = SharedRegionLayout.RING_B_CONTROL_OFFSET; // client -> server: the victim reads it
+            int word = ring + SharedRegionLayout.CONSUMER_SLEEP;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (hostile.readInt(word) != SharedRegionLayout.PARKED_FUTEX) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("the victim never parked");
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
+            System.out.println("FLOODING");
+            long wakes = 0;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() - end < 0) {
+                for (int i = 0; i < 64; i++) {
+                    Futex.wake(hostile.address(word), Integer.MAX_VALUE);
+                }
+                wakes += 64;
+            }
+            System.out.println("FLOODED wakes=" + wakes);
+            System.out.flush();
+            UnixSockets.poll(hostile.fd, UnixSockets.POLLIN, -1);
+            hostile.writeInt(ring + SharedRegionLayout.PRODUCER_CLOSED, SharedRegionLayout.CLOSED);
+            hostile.writeInt(word, SharedRegionLayout.AWAKE);
+            Futex.wake(hostile.address(word), Integer.MAX_VALUE);
+            while (!hostile.victimHungUp()) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+    }
+
     private static void flood(Path path, long seconds, long bytes) throws Exception {
         ShuntConfig config = ShuntConfig.fromSystemProperties();
         int fd = UnixSockets.socket();
@@ -102,7 +142,7 @@ public final class HostilePeerProcess {
         while (System.nanoTime() - end < 0) {
             for (int i = 0; i < 64; i++) {
                 // One byte on the kernel socket (MSG_DONTWAIT), the victim's doorbell; no data is published.
-                stream.ringPeerDoorbell();
+                UnixSockets.sendByte(fd);
             }
             rings += 64;
         }

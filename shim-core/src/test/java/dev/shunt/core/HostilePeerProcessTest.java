@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.core.testing.PeerProcess;
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.TestServer;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.UnixSockets;
@@ -222,6 +222,43 @@ class HostilePeerProcessTest {
             assertTrue(cpu < wall / 5, "victim process CPU " + cpu / 1_000_000 + " ms in " + wall / 1_000_000 + " ms");
             String sent = flooder.expect("SENT", 60, TimeUnit.SECONDS);
             assertEquals(sent, received.get(60, TimeUnit.SECONDS));
+            stream.close();
+            Descriptors.close(victim.fd);
+            assertEquals(0, flooder.waitFor(30, TimeUnit.SECONDS), flooder.stderr());
+        }
+    }
+
+    /**
+     * A peer calls FUTEX_WAKE on the sleep word of a blocked reader here without changing it or publishing
+     * anything: the reader must not wake into a busy cycle (each wake-up that finds nothing costs a growing pause).
+     */
+    @Test
+    void futexWakeFloodFromAnotherProcessKeepsABlockedReaderCheap() throws Exception {
+        try (TestServer server = new TestServer(CONFIG.withRingBytes(65536).withSpinNanos(50_000));
+                ChildJvm flooder = ChildJvm.start(PEER, HostilePeerProcess.class, "futex-flood",
+                        server.path.toString(), "5")) {
+            TestServer.Accepted victim = server.accept();
+            assertTrue(victim.result.isFastPath(), victim.result.toString());
+            ShuntStream stream = victim.result.stream();
+            CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return stream.read(new byte[16], 0, 16, 0);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            flooder.expect("FLOODING", 30, TimeUnit.SECONDS);
+            long cpuBefore = OS.getProcessCpuTime();
+            long wallBefore = System.nanoTime();
+            String flooded = flooder.expect("FLOODED", 60, TimeUnit.SECONDS);
+            long cpu = OS.getProcessCpuTime() - cpuBefore;
+            long wall = System.nanoTime() - wallBefore;
+            System.out.printf("Futex wake flood (%s) on a blocked ShuntStream reader: victim process CPU %d ms in %d ms"
+                    + " (%.1f%%)%n", flooded, cpu / 1_000_000, wall / 1_000_000, 100.0 * cpu / wall);
+            assertTrue(cpu < wall / 5, "victim process CPU " + cpu / 1_000_000 + " ms in " + wall / 1_000_000 + " ms");
+            assertFalse(read.isDone(), "the reader returned during the flood: " + read);
+            UnixSockets.sendByte(victim.fd); // the flooder's go-ahead for the honest end of stream
+            assertEquals(-1, read.get(30, TimeUnit.SECONDS), "the honest end of stream after the flood");
             stream.close();
             Descriptors.close(victim.fd);
             assertEquals(0, flooder.waitFor(30, TimeUnit.SECONDS), flooder.stderr());

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.ConnectedPair;
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.TestServer;
 import dev.shunt.nativeio.Descriptors;
 import java.util.Random;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.NativeTestPrograms;
+import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.TestServer;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.UnixSockets;

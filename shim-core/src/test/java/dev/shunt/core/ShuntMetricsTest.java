@@ -3,8 +3,8 @@ package dev.shunt.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.ConnectedPair;
+import dev.shunt.core.testing.TestProtection;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import javax.management.MBeanServer;

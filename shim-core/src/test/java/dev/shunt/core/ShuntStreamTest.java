@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.ConnectedPair;
+import dev.shunt.core.testing.TestProtection;
+import dev.shunt.nativeio.UnixSockets;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import dev.shunt.nativeio.UnixSockets;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -315,6 +315,48 @@ class ShuntStreamTest {
                 drained += n;
             }
             assertEquals(4096, drained, "the bytes that fitted arrive, then end of stream");
+        }
+    }
+
+    /**
+     * A stream whose writing is blocking (a platform thread parked on a full ring) while an event loop drives its
+     * reading: the loop's doorbell calls leave the writer's sleep word alone, so the writer's wake-up is not lost
+     * and the stream does not fail on a word it does not expect.
+     */
+    @Test
+    void doorbellCallsLeaveABlockedWritersSleepWordAlone() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+            ShuntStream client = pair.client.stream();
+            ShuntStream server = pair.server.stream();
+            byte[] sent = new byte[16 * 4096];
+            new Random(11).nextBytes(sent);
+            CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
+                try {
+                    client.write(sent, 0, sent.length);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!server.peerWriterAsleep()) {
+                assertTrue(System.nanoTime() - deadline < 0, "the writer never parked");
+                Thread.onSpinWait();
+            }
+            for (boolean wantSpace : new boolean[] {false, true}) {
+                for (int i = 0; i < 100; i++) {
+                    if (client.prepareDoorbellSleep(wantSpace)) {
+                        client.cancelDoorbellSleep();
+                    }
+                    assertTrue(server.peerWriterAsleep(), "the doorbell calls took the writer's announcement");
+                }
+            }
+            assertFalse(client.isClosed());
+            byte[] got = new byte[sent.length];
+            for (int off = 0; off < got.length; ) {
+                off += server.read(got, off, got.length - off, 0);
+            }
+            written.get(30, TimeUnit.SECONDS);
+            assertArrayEquals(sent, got);
         }
     }
 }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.ConnectedPair;
+import dev.shunt.core.testing.TestProtection;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;

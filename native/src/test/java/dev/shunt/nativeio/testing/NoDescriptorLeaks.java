@@ -1,7 +1,9 @@
-package dev.shunt.nativeio;
+package dev.shunt.nativeio.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.Errno;
 import java.io.File;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * baseline is therefore the lowest of a few readings, and a mismatch afterwards is
  * re-read for up to two seconds before it counts as a leak: a real leak does not go away.
  */
-final class NoDescriptorLeaks implements BeforeEachCallback, AfterEachCallback {
+public final class NoDescriptorLeaks implements BeforeEachCallback, AfterEachCallback {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NoDescriptorLeaks.class);
     private static final String COUNT = "openCount";
@@ -52,7 +54,7 @@ final class NoDescriptorLeaks implements BeforeEachCallback, AfterEachCallback {
      * @return the count without the JVM's short-lived descriptors
      * @throws InterruptedException if interrupted between readings
      */
-    static int baseline() throws InterruptedException {
+    public static int baseline() throws InterruptedException {
         int baseline = Integer.MAX_VALUE;
         for (int i = 0; i < BASELINE_READINGS; i++) {
             baseline = Math.min(baseline, Descriptors.openCount());
@@ -69,7 +71,7 @@ final class NoDescriptorLeaks implements BeforeEachCallback, AfterEachCallback {
      * @return the last reading
      * @throws InterruptedException if interrupted between readings
      */
-    static int settledCount(int expected) throws InterruptedException {
+    public static int settledCount(int expected) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE_NANOS;
         int count = Descriptors.openCount();
         while (count != expected && System.nanoTime() < deadline) {

@@ -1,0 +1,99 @@
+package dev.shunt.core;
+
+/**
+ * When a party waiting for its peer (bytes to read, ring space to write, an event loop waiting for any of its
+ * rings) spins and when it goes to sleep at once. One instance per waiting party: each direction of a blocking
+ * stream, each event loop. Not thread-safe; its party's lock or thread guards it.
+ *
+ * <p>A wait is {@link #begin begun}, spins for at most the budget it returns, and ends either
+ * {@link #answeredWhileSpinning() while spinning} or {@link #answeredAfterSleep(long) after a sleep}. The decision,
+ * in order (the measurements behind it are in {@code docs/architecture.md}, "Wait policy"):
+ * <ol>
+ *   <li>With one CPU, or none beside the peer's, spinning can never pay: the peer needs the CPU the spinner
+ *       holds. No spin.</li>
+ *   <li>When the peer last woke up on the CPU this party runs on, it will most likely run here again (a woken
+ *       thread lands on its waker's vCPU almost always on these guests): a spin would keep it off the CPU it
+ *       needs for the whole budget. No spin, and nothing is learned from the wait.</li>
+ *   <li>Otherwise spin for a budget learned per party the way KVM's halt polling learns its window: a wait that
+ *       ended while spinning leaves the budget as it is; a wait that slept but was answered within the cap
+ *       ({@code shunt.spinNanos}) would have been caught by a longer spin, so the budget doubles (from
+ *       {@value #GROW_START_NANOS} ns, up to the cap); a wait answered later than the cap shrinks it by half,
+ *       to zero below {@value #GROW_START_NANOS} ns. Gaps between messages, or a peer that cannot get a core,
+ *       make waits long, and spinning stops.</li>
+ * </ol>
+ * A budget of zero still learns: waits that sleep and are answered within the cap grow it again.
+ */
+public final class WaitPolicy {
+    /** The smallest budget a growing budget starts from. */
+    public static final long GROW_START_NANOS = 4_000;
+
+    private final long capNanos;
+    private final boolean spinningCanPay;
+    private long budgetNanos;
+    private boolean learning;
+
+    /**
+     * A policy for this machine: spinning is considered only with more than one CPU available to the JVM.
+     *
+     * @param capNanos the most a wait may spin ({@code shunt.spinNanos}); 0 never spins
+     */
+    public WaitPolicy(long capNanos) {
+        this(capNanos, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * @param capNanos the most a wait may spin; 0 never spins
+     * @param cpus the CPUs the party and its peer share
+     */
+    WaitPolicy(long capNanos, int cpus) {
+        if (capNanos < 0) {
+            throw new IllegalArgumentException("capNanos must not be negative; got " + capNanos);
+        }
+        this.capNanos = capNanos;
+        this.spinningCanPay = cpus > 1 && capNanos > 0;
+    }
+
+    /**
+     * Begins a wait.
+     *
+     * @param peerOnThisCpu whether the peer last woke up on the CPU the waiting thread runs on
+     * @return how long to spin before sleeping, in nanoseconds (0: sleep at once)
+     */
+    public long begin(boolean peerOnThisCpu) {
+        learning = spinningCanPay && !peerOnThisCpu;
+        return learning ? budgetNanos : 0;
+    }
+
+    /** The wait begun last ended while spinning: the budget was enough. */
+    public void answeredWhileSpinning() {
+        learning = false;
+    }
+
+    /**
+     * The wait begun last ended after a sleep.
+     *
+     * @param waitedNanos from the start of the wait (spin included) to the answer
+     */
+    public void answeredAfterSleep(long waitedNanos) {
+        if (!learning) {
+            return;
+        }
+        learning = false;
+        if (waitedNanos <= capNanos) {
+            budgetNanos = Math.min(capNanos, Math.max(GROW_START_NANOS, budgetNanos * 2));
+        } else {
+            budgetNanos = budgetNanos / 2 < GROW_START_NANOS ? 0 : budgetNanos / 2;
+        }
+    }
+
+    /** @return the spin budget learned so far, in nanoseconds */
+    public long budgetNanos() {
+        return budgetNanos;
+    }
+
+    @Override
+    public String toString() {
+        return "WaitPolicy[budget=" + budgetNanos + "ns cap=" + capNanos + "ns"
+                + (spinningCanPay ? "" : " never spins") + "]";
+    }
+}
