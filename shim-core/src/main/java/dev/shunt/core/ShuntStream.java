@@ -487,7 +487,10 @@ public final class ShuntStream implements Closeable {
         }
     }
 
-    /** Publishes the CPU this side runs on now, for the peer's wait policy: after each wake-up from a park. */
+    /**
+     * Publishes the CPU this side runs on now, for the peer's wait policy: after each wake-up from a park, and
+     * whenever an event loop arms or re-arms its doorbell (which it does right after a doorbell woke it).
+     */
     private void publishThisCpu() {
         inControl.publishConsumerCpu(Cpus.current());
     }
@@ -564,6 +567,7 @@ public final class ShuntStream implements Closeable {
         input.lock.lock();
         try {
             lifecycle.ensureOpen();
+            publishThisCpu();
             input.parkWord.announce(PARKED_DOORBELL);
             // A blocked writing thread of this process may sleep on the producer word: its announcement stays.
             doorbellWantsSpace = wantSpace && output.parkWord.announceIfAwake(PARKED_DOORBELL);
@@ -587,7 +591,6 @@ public final class ShuntStream implements Closeable {
         try {
             lifecycle.ensureOpen();
             withdrawDoorbellSleep();
-            publishThisCpu();
         } finally {
             lifecycle.unlock(input);
         }

@@ -13,7 +13,8 @@ package dev.shunt.core;
  *       holds. No spin.</li>
  *   <li>When the peer last woke up on the CPU this party runs on, it will most likely run here again (a woken
  *       thread lands on its waker's vCPU almost always on these guests): a spin would keep it off the CPU it
- *       needs for the whole budget. No spin, and nothing is learned from the wait.</li>
+ *       needs for the whole budget. No spin; the budget still learns from the wait, ready for when the two run
+ *       apart.</li>
  *   <li>Otherwise spin for a budget learned per party the way KVM's halt polling learns its window: a wait that
  *       ended while spinning leaves the budget as it is; a wait that slept but was answered within the cap
  *       ({@code shunt.spinNanos}) would have been caught by a longer spin, so the budget doubles (from
@@ -60,8 +61,8 @@ public final class WaitPolicy {
      * @return how long to spin before sleeping, in nanoseconds (0: sleep at once)
      */
     public long begin(boolean peerOnThisCpu) {
-        learning = spinningCanPay && !peerOnThisCpu;
-        return learning ? budgetNanos : 0;
+        learning = spinningCanPay;
+        return learning && !peerOnThisCpu ? budgetNanos : 0;
     }
 
     /** The wait begun last ended while spinning: the budget was enough. */
