@@ -19,7 +19,8 @@ import org.knowm.xchart.style.Styler.LegendPosition;
 
 /**
  * The PNG: one panel per latency case (percentiles per transport, logarithmic), one with the streaming
- * throughput per write size, and one with the connection set-up rate, two panels a row. Each panel is rendered
+ * throughput per write size, and one with the connection set-up rate, two panels a row; every figure the
+ * median over the rounds. Each panel is rendered
  * headless with XChart, then drawn into one image.
  */
 final class Chart {
@@ -36,13 +37,13 @@ final class Chart {
      *
      * @return false when nothing was measured, so there was nothing to draw and no file was written
      */
-    static boolean write(Path file, List<Result> results, Options options) throws IOException {
+    static boolean write(Path file, List<Summary> results, Options options) throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<CategoryChart> panels = new ArrayList<>();
         List<Case> streaming = new ArrayList<>();
         for (Case kase : options.cases()) {
             if (kase.scenario().roundTrips()) {
-                panels.add(latency(kase, results, options));
+                panels.add(latency(kase, results));
             } else if (kase.scenario() == Scenario.THROUGHPUT) {
                 streaming.add(kase);
             }
@@ -75,11 +76,11 @@ final class Chart {
         return true;
     }
 
-    private static CategoryChart latency(Case kase, List<Result> results, Options options) {
-        CategoryChart chart = panel(kase.shortTitle(options), "percentile", "round trip, µs (log scale)");
+    private static CategoryChart latency(Case kase, List<Summary> results) {
+        CategoryChart chart = panel(kase.shortTitle(), "percentile", "round trip, µs (log scale)");
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Line).setOverlapped(true).setYAxisLogarithmic(true)
                 .setMarkerSize(6);
-        for (Result r : measured(results, kase)) {
+        for (Summary r : measured(results, kase)) {
             CategorySeries series = chart.addSeries(legend(r.transport(), List.of(r)), PERCENTILES,
                     PERCENTILE_KEYS.stream().map(r::figure).collect(Collectors.toList()));
             series.setLineColor(color(r.transport()));
@@ -89,13 +90,13 @@ final class Chart {
     }
 
     private static CategoryChart bars(String title, String xAxis, String yAxis, List<Case> cases, String key,
-            List<Result> results, Options options) {
+            List<Summary> results, Options options) {
         CategoryChart chart = panel(title, xAxis, yAxis);
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Bar);
         List<String> categories = cases.stream().map(c -> c.size() == 0 ? c.scenario().id : Case.bytes(c.size()))
                 .toList();
         for (Transport t : options.transports) {
-            List<Optional<Result>> measured = cases.stream().map(c -> results.stream()
+            List<Optional<Summary>> measured = cases.stream().map(c -> results.stream()
                     .filter(r -> r.transport() == t && r.kase().equals(c) && r.measured()).findFirst()).toList();
             List<Double> values = measured.stream().map(r -> r.map(m -> m.figure(key)).orElse(0.0))
                     .collect(Collectors.toList());
@@ -111,16 +112,17 @@ final class Chart {
      * A series' name in the legend: a Shunt transport's carries the path of its results, which says whether a
      * protection key guarded them; a series over several cases names each path once.
      */
-    static String legend(Transport t, List<Result> measured) {
+    static String legend(Transport t, List<Summary> measured) {
         if (t.family != Transport.Family.SHUNT) {
             return t.label;
         }
-        return t.label + ": " + measured.stream().map(Result::path).distinct().collect(Collectors.joining("; "));
+        return t.label + ": " + measured.stream().flatMap(Summary::paths).distinct().collect(Collectors.joining("; "));
     }
 
     /** The same colour for a transport in every panel; a Shunt transport in a darker shade of its kernel path's. */
     private static Color color(Transport t) {
         return switch (t) {
+            case C_FLOOR -> Color.BLACK;
             case NETTY_EPOLL -> new Color(0x7FB0E8);
             case NETTY_SHUNT -> new Color(0x1F5FAF);
             case JUNIXSOCKET -> new Color(0xF5B971);
@@ -140,7 +142,7 @@ final class Chart {
         return chart;
     }
 
-    private static List<Result> measured(List<Result> results, Case kase) {
+    private static List<Summary> measured(List<Summary> results, Case kase) {
         return results.stream().filter(r -> r.kase().equals(kase) && r.measured()).toList();
     }
 }

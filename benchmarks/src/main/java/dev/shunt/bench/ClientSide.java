@@ -9,6 +9,13 @@ interface ClientSide {
     /** Round trips of {@code size}-byte messages on one connection, as {@code trips} paces and records them. */
     String roundTrips(int size, RoundTrips trips) throws Exception;
 
+    /**
+     * RPC calls of {@code size}-byte requests on one connection, one outstanding, as {@code trips} paces and
+     * records them: the calling (application) thread sends each request and waits on a future, which the
+     * thread that reads the connection completes when the reply is in.
+     */
+    String rpc(int size, RoundTrips trips) throws Exception;
+
     /** Streaming rounds of {@code size}-byte writes on one connection until {@code run} is over. */
     String stream(int size, StreamRun run) throws Exception;
 

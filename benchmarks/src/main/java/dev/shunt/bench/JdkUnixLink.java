@@ -11,7 +11,9 @@ import java.nio.file.Path;
 /** The JDK's blocking {@code SocketChannel} on a Unix domain socket: the kernel path, JDK only. */
 final class JdkUnixLink implements Duplex {
     private final SocketChannel channel;
-    private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
+    // One for each direction: the RPC scenario reads and writes from two threads at once.
+    private ByteBuffer readBuffer = ByteBuffer.allocateDirect(0);
+    private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(0);
 
     private JdkUnixLink(SocketChannel channel) {
         this.channel = channel;
@@ -33,17 +35,18 @@ final class JdkUnixLink implements Duplex {
         };
     }
 
-    /** A direct buffer of at least {@code size} bytes, kept for the next call: heap buffers are copied anyway. */
-    private ByteBuffer buffer(int size) {
-        if (buffer.capacity() < size) {
-            buffer = ByteBuffer.allocateDirect(size);
-        }
-        return buffer.clear().limit(size);
+    /**
+     * {@code buffer} if it holds {@code size} bytes, else a larger direct buffer to keep for the next call (heap
+     * buffers are copied into a direct one anyway); cleared, limited to {@code size}.
+     */
+    private static ByteBuffer fit(ByteBuffer buffer, int size) {
+        return (buffer.capacity() < size ? ByteBuffer.allocateDirect(size) : buffer).clear().limit(size);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        ByteBuffer out = buffer(len).put(b, off, len).flip();
+        writeBuffer = fit(writeBuffer, len);
+        ByteBuffer out = writeBuffer.put(b, off, len).flip();
         while (out.hasRemaining()) {
             channel.write(out);
         }
@@ -51,10 +54,10 @@ final class JdkUnixLink implements Duplex {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        ByteBuffer in = buffer(len);
-        int n = channel.read(in);
+        readBuffer = fit(readBuffer, len);
+        int n = channel.read(readBuffer);
         if (n > 0) {
-            in.flip().get(b, off, n);
+            readBuffer.flip().get(b, off, n);
         }
         return n;
     }

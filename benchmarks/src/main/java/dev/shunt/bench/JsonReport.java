@@ -14,13 +14,14 @@ import java.util.stream.Collectors;
 
 /**
  * Every figure of a run as JSON, written by hand (no library): the machine, the options, and per transport
- * and case the outcome, the path, all figures and, for Shunt transports, their ratios to the kernel path.
+ * and case the outcome, the path, the median figures, every round's own figures and, for Shunt transports,
+ * their ratios to the kernel path and, in ping-pong, to the C floor (median of the per-round ratios, range).
  */
 final class JsonReport {
     private JsonReport() {
     }
 
-    static void write(Path file, Machine machine, Options options, List<Result> results) throws IOException {
+    static void write(Path file, Machine machine, Options options, List<Summary> results) throws IOException {
         StringBuilder json = new StringBuilder("{\n");
         json.append("  \"tool\": \"shunt-bench\",\n");
         json.append("  \"finished\": ").append(string(Instant.now().toString())).append(",\n");
@@ -38,12 +39,14 @@ final class JsonReport {
                 .append(", \"stream_sizes\": ").append(options.streamSizes)
                 .append(", \"seconds\": ").append(number(options.seconds))
                 .append(", \"warmup\": ").append(number(options.warmup))
-                .append(", \"rate\": ").append(options.rate)
+                .append(", \"rates\": ").append(options.rates)
+                .append(", \"gaps_us\": ").append(options.gapsNanos.stream().map(g -> number(g / 1e3)).toList())
+                .append(", \"rounds\": ").append(options.rounds)
                 .append(", \"load_threads\": ").append(options.loadThreads)
                 .append(", \"spin_nanos\": ").append(options.spinNanos).append("},\n");
         json.append("  \"results\": [");
         String separator = "\n";
-        for (Result r : results) {
+        for (Summary r : results) {
             json.append(separator).append(result(r, options, results));
             separator = ",\n";
         }
@@ -51,29 +54,56 @@ final class JsonReport {
         Files.writeString(file, json, StandardCharsets.UTF_8);
     }
 
-    private static String result(Result r, Options options, List<Result> all) {
+    private static String result(Summary r, Options options, List<Summary> all) {
         Transport t = r.transport();
+        Case kase = r.kase();
         StringBuilder json = new StringBuilder("    {");
         json.append("\"transport\": ").append(string(t.id))
                 .append(", \"label\": ").append(string(t.label))
                 .append(", \"family\": ").append(string(t.family.name().toLowerCase(Locale.ROOT)))
                 .append(", \"kernel_counterpart\": ").append(t.kernelCounterpart == null ? "null"
                         : string(t.kernelCounterpart.id))
-                .append(", \"case\": ").append(string(r.kase().key()))
-                .append(", \"scenario\": ").append(string(r.kase().scenario().id))
-                .append(", \"size\": ").append(r.kase().size())
-                .append(", \"title\": ").append(string(r.kase().title(options)))
-                .append(", \"outcome\": ").append(string(r.outcome().name().toLowerCase(Locale.ROOT)))
+                .append(", \"case\": ").append(string(kase.key()))
+                .append(", \"scenario\": ").append(string(kase.scenario().id))
+                .append(", \"size\": ").append(kase.size())
+                .append(", \"rate_per_s\": ").append(kase.scenario() == Scenario.FIXED_RATE
+                        ? String.valueOf(kase.pace()) : "null")
+                .append(", \"gap_us\": ").append(kase.scenario() == Scenario.WAKEUP ? number(kase.pace() / 1e3)
+                        : "null")
+                .append(", \"title\": ").append(string(kase.title(options)))
+                .append(", \"outcome\": ").append(outcome(r.outcome()))
                 .append(", \"path\": ").append(string(r.path()))
                 .append(", \"note\": ").append(string(r.note()))
                 .append(",\n      \"figures\": ").append(figures(r.figures()));
-        Optional<Result> kernel = r.kernelIn(all);
+        Optional<Summary> kernel = r.kernelIn(all);
         if (kernel.isPresent()) {
-            json.append(",\n      \"ratios_to_kernel\": ").append(figures(r.figures().keySet().stream()
-                    .filter(kernel.get().figures()::containsKey)
-                    .collect(Collectors.toMap(k -> k, k -> r.figure(k) / kernel.get().figure(k)))));
+            json.append(",\n      \"ratios_to_kernel\": ").append(ratios(r.ratiosTo(kernel.get())));
         }
-        return json.append('}').toString();
+        Optional<Summary> floor = r.floorIn(all);
+        if (floor.isPresent()) {
+            json.append(",\n      \"ratios_to_c_floor\": ").append(ratios(r.ratiosTo(floor.get())));
+        }
+        json.append(",\n      \"rounds\": [");
+        String separator = "";
+        for (Result round : r.rounds()) {
+            json.append(separator).append("\n        {\"outcome\": ").append(outcome(round.outcome()))
+                    .append(", \"path\": ").append(string(round.path()))
+                    .append(", \"note\": ").append(string(round.note()))
+                    .append(", \"figures\": ").append(figures(round.figures())).append('}');
+            separator = ",";
+        }
+        return json.append("]}").toString();
+    }
+
+    private static String outcome(Result.Outcome outcome) {
+        return string(outcome.name().toLowerCase(Locale.ROOT));
+    }
+
+    private static String ratios(Map<String, Spread> ratios) {
+        return ratios.entrySet().stream().map(e -> string(e.getKey()) + ": {\"median\": "
+                        + number(e.getValue().median()) + ", \"min\": " + number(e.getValue().min()) + ", \"max\": "
+                        + number(e.getValue().max()) + ", \"rounds\": " + e.getValue().rounds() + "}")
+                .collect(Collectors.joining(", ", "{", "}"));
     }
 
     private static String figures(Map<String, Double> figures) {

@@ -3,6 +3,8 @@ package dev.shunt.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,10 +14,12 @@ import java.util.List;
 final class Jvm {
     private final Process process;
     private final BufferedReader stdout;
+    private final Writer stdin;
 
     private Jvm(Process process) {
         this.process = process;
         this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     }
 
     static Jvm start(List<String> jvmArguments, Class<?> main, List<String> arguments) throws IOException {
@@ -31,6 +35,22 @@ final class Jvm {
 
     Process process() {
         return process;
+    }
+
+    /** Writes a line to its stdin. */
+    void send(String line) throws IOException {
+        stdin.write(line);
+        stdin.write('\n');
+        stdin.flush();
+    }
+
+    /** Ends its stdin. */
+    void closeInput() {
+        try {
+            stdin.close();
+        } catch (IOException e) {
+            // it has exited already
+        }
     }
 
     /** The next line on its stdout, {@code null} at its end. */

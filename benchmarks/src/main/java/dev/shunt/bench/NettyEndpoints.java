@@ -30,6 +30,7 @@ import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -38,7 +39,9 @@ import java.util.function.Supplier;
  * {@link Wire} header asks, and the client's scenario run inside a handler on the client's event loop, as a
  * Netty application would run it (replies arrive in {@code channelRead}, the next message is written from
  * there). Waiting for a paced send (fixed rate, wake-up) happens on the event loop too: the loop carries only
- * this one connection.
+ * this one connection. The RPC scenario is the exception, by design: the client's application thread writes
+ * each request and waits on a future that {@code channelRead} completes, and the server's handler submits each
+ * request to an executor thread that calls {@code ctx.writeAndFlush}.
  */
 final class NettyEndpoints implements Endpoints {
     private final Supplier<EventLoopGroup> group;
@@ -127,13 +130,18 @@ final class NettyEndpoints implements Endpoints {
         }
     }
 
-    /** The server's side of one connection: reads the header, then echoes or sinks. */
+    /** The server's side of one connection: reads the header, then echoes, sinks or answers calls. */
     private static final class ServerHandler extends ChannelInboundHandlerAdapter {
         private final byte[] header = new byte[Wire.HEADER_BYTES];
         private int headerBytes;
-        private int chunkBytes;
-        private int chunkPosition;
+        private int mode;
+        private int size;
+        /** Bytes of the current chunk (sink) or request (RPC) that have arrived. */
+        private int position;
         private boolean lastChunk;
+        private ExecutorService handler;
+        private ByteBuf reply;
+        private Runnable sendReply;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -142,29 +150,55 @@ final class NettyEndpoints implements Endpoints {
                 int n = Math.min(in.readableBytes(), header.length - headerBytes);
                 in.readBytes(header, headerBytes, n);
                 headerBytes += n;
-                if (headerBytes == header.length && Wire.mode(header) == Wire.SINK) {
-                    chunkBytes = Wire.size(header);
+                if (headerBytes == header.length) {
+                    start(ctx);
                 }
             }
             if (!in.isReadable()) {
                 in.release();
-            } else if (chunkBytes == 0) {
-                ctx.write(in); // echo
-            } else {
-                sink(ctx, in);
+                return;
+            }
+            switch (mode) {
+                case Wire.ECHO -> ctx.write(in);
+                case Wire.SINK -> sink(ctx, in);
+                case Wire.RPC -> call(in);
+                default -> {
+                    in.release();
+                    exceptionCaught(ctx, new IOException("unknown mode " + mode));
+                }
+            }
+        }
+
+        private void start(ChannelHandlerContext ctx) {
+            mode = Wire.mode(header);
+            size = Wire.size(header);
+            if (mode == Wire.RPC) {
+                handler = HandlerExecutor.start("bench-rpc-handler");
+                reply = ctx.alloc().directBuffer(size).writeZero(size);
+                sendReply = () -> ctx.writeAndFlush(reply.retainedDuplicate());
+            }
+        }
+
+        /** RPC: each complete request goes to the executor, which writes the reply from its own thread. */
+        private void call(ByteBuf in) {
+            position += in.readableBytes();
+            in.release();
+            if (position == size) { // one call outstanding: never more than one request in
+                position = 0;
+                handler.execute(sendReply);
             }
         }
 
         private void sink(ChannelHandlerContext ctx, ByteBuf in) {
             while (in.isReadable()) {
-                if (chunkPosition == 0) {
+                if (position == 0) {
                     lastChunk = in.getByte(in.readerIndex()) == Wire.LAST;
                 }
-                int n = Math.min(in.readableBytes(), chunkBytes - chunkPosition);
+                int n = Math.min(in.readableBytes(), size - position);
                 in.skipBytes(n);
-                chunkPosition += n;
-                if (chunkPosition == chunkBytes) {
-                    chunkPosition = 0;
+                position += n;
+                if (position == size) {
+                    position = 0;
                     if (lastChunk) {
                         ctx.write(Unpooled.wrappedBuffer(new byte[] {Wire.ACK}));
                     }
@@ -176,6 +210,15 @@ final class NettyEndpoints implements Endpoints {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (handler != null) {
+                handler.execute(reply::release); // after any reply still queued
+                handler.shutdown();
+            }
+            ctx.fireChannelInactive();
         }
 
         @Override
@@ -199,14 +242,32 @@ final class NettyEndpoints implements Endpoints {
 
         @Override
         public String roundTrips(int size, RoundTrips trips) throws Exception {
-            return drive(bootstrap.clone(), new RoundTripDriver(size, trips));
+            return drive(bootstrap.clone(), new RoundTripDriver(size, trips), ch -> { });
+        }
+
+        @Override
+        public String rpc(int size, RoundTrips trips) throws Exception {
+            RpcDriver driver = new RpcDriver(size);
+            return drive(bootstrap.clone(), driver, ch -> {
+                ByteBuf request = ch.alloc().directBuffer(size).writeZero(size);
+                try {
+                    for (long t; (t = trips.next()) >= 0; ) {
+                        CompletableFuture<Void> call = driver.calls.expect();
+                        ch.writeAndFlush(request.retainedDuplicate()); // from this thread: a task for the loop
+                        PendingCall.await(call);
+                        trips.replied(t);
+                    }
+                } finally {
+                    request.release();
+                }
+            });
         }
 
         @Override
         public String stream(int size, StreamRun run) throws Exception {
             // Keep one to two writes queued in Netty's outbound buffer, so that the socket never runs dry.
             return drive(bootstrap.clone().option(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                    new WriteBufferWaterMark(size, 2 * size)), new StreamDriver(size, run));
+                    new WriteBufferWaterMark(size, 2 * size)), new StreamDriver(size, run), ch -> { });
         }
 
         @Override
@@ -225,10 +286,12 @@ final class NettyEndpoints implements Endpoints {
             return taken;
         }
 
-        private String drive(Bootstrap b, Driver driver) throws Exception {
+        /** Connects with {@code driver}, waits until it is done, then runs {@code then} on the channel. */
+        private String drive(Bootstrap b, Driver driver, OnChannel then) throws Exception {
             Channel ch = b.handler(driver).connect(remote).sync().channel();
             try {
                 await(driver);
+                then.run(ch);
                 return path.apply(ch);
             } finally {
                 ch.close().sync();
@@ -244,6 +307,11 @@ final class NettyEndpoints implements Endpoints {
         }
     }
 
+    /** What the client's thread does with the channel once its driver is done. */
+    private interface OnChannel {
+        void run(Channel ch) throws Exception;
+    }
+
     /**
      * Runs a scenario on the client's event loop: starts once the channel is active (for Shunt, after its
      * handshake), is told how many bytes arrived, and completes {@link #done}.
@@ -255,12 +323,17 @@ final class NettyEndpoints implements Endpoints {
 
         abstract void received(ChannelHandlerContext ctx, int bytes) throws Exception;
 
+        /** The connection broke. */
+        void failed(Throwable cause) {
+            done.completeExceptionally(cause);
+        }
+
         @Override
         public final void channelActive(ChannelHandlerContext ctx) {
             try {
                 start(ctx);
             } catch (Exception e) {
-                done.completeExceptionally(e);
+                failed(e);
             }
         }
 
@@ -272,18 +345,18 @@ final class NettyEndpoints implements Endpoints {
             try {
                 received(ctx, bytes);
             } catch (Exception e) {
-                done.completeExceptionally(e);
+                failed(e);
             }
         }
 
         @Override
         public final void channelInactive(ChannelHandlerContext ctx) {
-            done.completeExceptionally(new IOException("the server closed the connection"));
+            failed(new IOException("the server closed the connection"));
         }
 
         @Override
         public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            done.completeExceptionally(cause);
+            failed(cause);
         }
     }
 
@@ -325,6 +398,41 @@ final class NettyEndpoints implements Endpoints {
                 trips.replied(intended);
                 send(ctx);
             }
+        }
+    }
+
+    /**
+     * RPC: done as soon as the header is out; from then on the application thread writes the requests, and
+     * {@code channelRead} completes the pending call once the whole reply is in.
+     */
+    private static final class RpcDriver extends Driver {
+        final PendingCall calls = new PendingCall();
+        private final int size;
+        private int arrived;
+
+        RpcDriver(int size) {
+            this.size = size;
+        }
+
+        @Override
+        void start(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.header(Wire.RPC, size)));
+            done.complete(null);
+        }
+
+        @Override
+        void received(ChannelHandlerContext ctx, int bytes) {
+            arrived += bytes;
+            if (arrived == size) {
+                arrived = 0;
+                calls.complete();
+            }
+        }
+
+        @Override
+        void failed(Throwable cause) {
+            super.failed(cause);
+            calls.fail(cause);
         }
     }
 

@@ -15,14 +15,28 @@ import java.util.function.Function;
 final class Options {
     /** Where the JSON and PNG files go unless {@code --out} says otherwise (set by {@code bin/shunt-bench}). */
     static final String DEFAULT_OUT_PROPERTY = "shunt.bench.out";
+    /** Slack on top of a case's expected time before its client JVM (or the C floor) is killed. */
+    static final long SLACK_SECONDS = 60;
+
+    private static final double SECONDS = 0.75;
+    private static final double WARMUP = 0.25;
+    private static final int ROUNDS = 3;
+    private static final double QUICK_SECONDS = 0.2;
+    private static final double QUICK_WARMUP = 0.05;
+    private static final int QUICK_ROUNDS = 2;
+    /** Starting a transport's two JVMs and closing them, roughly, for the estimate of the run's time. */
+    private static final double JVM_START_SECONDS = 3;
+    private static final long MILLI = 1_000_000;
 
     static final String USAGE = String.join("\n",
             "Usage: shunt-bench [options]",
             "",
-            "Measures local IPC between two JVMs (a server JVM and a client JVM per transport) and prints",
-            "Markdown tables on stdout; every Shunt figure also carries its ratio to the kernel path it replaces,",
-            "measured in the same run. Progress goes to stderr. Writes shunt-bench.json (every figure) and",
-            "shunt-bench.png (latency percentiles and throughput) to the output directory.",
+            "Measures local IPC between two JVMs (a server JVM and a client JVM per transport) and, as the floor,",
+            "between two C processes that spin on shared memory; prints Markdown tables on stdout. Each Shunt",
+            "transport and its kernel counterpart run every case in alternating rounds (kernel, Shunt, kernel,",
+            "Shunt, ...); a figure is the median over the rounds, a ratio the median of the per-round ratios with",
+            "their range (min-max). Progress goes to stderr. Writes shunt-bench.json (every figure, every round)",
+            "and shunt-bench.png (latency percentiles and throughput) to the output directory.",
             "",
             "Transports (--transports, comma-separated, or 'all'):",
             Transport.describeAll(),
@@ -36,11 +50,17 @@ final class Options {
             "  --sizes LIST        ping-pong message sizes in bytes; the other latency scenarios use the",
             "                      smallest (default 32,1k,64k; k = 1024, m = 1048576; 1 to 4m)",
             "  --stream-sizes LIST write sizes of the throughput scenario (default 64k,1m; 1k to 16m)",
-            "  --seconds S         measured seconds per scenario and size, 0.05 to 600 (default 1.5)",
+            "  --rates LIST        messages per second of the fixed-rate scenario, one case each, 1 to 1000000",
+            "                      (default 1000,10000,100000)",
+            "  --gaps LIST         pauses before each message of the wakeup (sleeping peer) scenario, one case",
+            "                      each, with a unit: us, ms or s, from 10us to 1s (default 1ms,10ms)",
+            "  --rounds N          rounds of every case and transport, 1 to 100 (default " + ROUNDS + ")",
+            "  --seconds S         measured seconds per case and round, 0.05 to 600 (default " + SECONDS + ")",
             "  --warmup S          warm-up seconds before each measurement, three times that before the first",
-            "                      of each client JVM, 0 to 600 (default 0.5)",
-            "  --quick             --seconds 0.3 --warmup 0.1: about a third of the default time",
-            "  --rate N            messages per second of the fixed-rate scenario, 1 to 1000000 (default 10000)",
+            "                      of each client JVM, 0 to 600 (default " + WARMUP + ")",
+            "  --quick             rough figures in about a quarter of the time: the defaults of --rounds,",
+            "                      --seconds and --warmup become " + QUICK_ROUNDS + ", " + QUICK_SECONDS + " and "
+                    + QUICK_WARMUP + " (given values win)",
             "  --load-threads N    busy threads of the saturated scenario, 1 to 1024 (default: one per core, "
                     + Runtime.getRuntime().availableProcessors() + ")",
             "  --spin-nanos NS     shunt.spinNanos of the Shunt transports and the spin budget of Aeron's",
@@ -49,16 +69,23 @@ final class Options {
                     + defaultOut() + ")",
             "  --help              this text",
             "",
-            "Defaults take about 22 s per transport, --quick about 7 s, JVM start-up included. Exit status: 0",
-            "when every case was measured, 1 when a measurement failed, 2 on bad arguments.");
+            "c-floor is compiled when the run starts, from c_floor.c with gcc (bin/shunt-bench: $CC if set; the",
+            "jar: -D" + CFloor.COMPILER_PROPERTY + "=...), into c-floor/ beside the jar (benchmarks/target/c-floor/);",
+            "without a compiler it is reported as not measured and the run goes on.",
+            "",
+            "The defaults take about 4.5 minutes on 2 cores, --quick about 1 minute. Exit status: 0 when every case",
+            "was measured (or not measured for want of a compiler), 1 when a measurement failed, 2 on bad",
+            "arguments.");
 
     List<Transport> transports = Transport.defaults();
     List<Scenario> scenarios = List.of(Scenario.values());
     List<Integer> sizes = List.of(32, 1024, 64 * 1024);
     List<Integer> streamSizes = List.of(64 * 1024, 1024 * 1024);
-    double seconds = 1.5;
-    double warmup = 0.5;
-    int rate = 10_000;
+    List<Long> rates = List.of(1_000L, 10_000L, 100_000L);
+    List<Long> gapsNanos = List.of(MILLI, 10 * MILLI);
+    int rounds;
+    double seconds;
+    double warmup;
     int loadThreads = Runtime.getRuntime().availableProcessors();
     Long spinNanos;
     Path out = defaultOut();
@@ -74,23 +101,27 @@ final class Options {
      */
     static Options parse(String[] args) {
         Options o = new Options();
+        boolean quick = false;
+        Integer rounds = null;
+        Double seconds = null;
+        Double warmup = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
                 case "--help", "-h" -> o.help = true;
-                case "--quick" -> {
-                    o.seconds = 0.3;
-                    o.warmup = 0.1;
-                }
+                case "--quick" -> quick = true;
                 case "--transports" -> o.transports = list(value(args, ++i, arg), arg, Transport.values(),
                         Transport::parse);
                 case "--scenarios" -> o.scenarios = list(value(args, ++i, arg), arg, Scenario.values(),
                         Scenario::parse);
-                case "--sizes" -> o.sizes = sizes(value(args, ++i, arg), arg, 1, 4 << 20);
-                case "--stream-sizes" -> o.streamSizes = sizes(value(args, ++i, arg), arg, 1024, 16 << 20);
-                case "--seconds" -> o.seconds = number(value(args, ++i, arg), arg, 0.05, 600);
-                case "--warmup" -> o.warmup = number(value(args, ++i, arg), arg, 0, 600);
-                case "--rate" -> o.rate = (int) whole(value(args, ++i, arg), arg, 1, 1_000_000);
+                case "--sizes" -> o.sizes = items(value(args, ++i, arg), arg, s -> size(s, arg, 1, 4 << 20));
+                case "--stream-sizes" -> o.streamSizes = items(value(args, ++i, arg), arg,
+                        s -> size(s, arg, 1024, 16 << 20));
+                case "--rates" -> o.rates = items(value(args, ++i, arg), arg, s -> whole(s, arg, 1, 1_000_000));
+                case "--gaps" -> o.gapsNanos = items(value(args, ++i, arg), arg, s -> gap(s, arg));
+                case "--rounds" -> rounds = (int) whole(value(args, ++i, arg), arg, 1, 100);
+                case "--seconds" -> seconds = number(value(args, ++i, arg), arg, 0.05, 600);
+                case "--warmup" -> warmup = number(value(args, ++i, arg), arg, 0, 600);
                 case "--load-threads" -> o.loadThreads = (int) whole(value(args, ++i, arg), arg, 1, 1024);
                 case "--spin-nanos" -> o.spinNanos = whole(value(args, ++i, arg), arg, 0, 1_000_000_000);
                 case "--out" -> o.out = Path.of(value(args, ++i, arg));
@@ -99,17 +130,22 @@ final class Options {
                         : "unexpected argument '" + arg + "' (options start with --)");
             }
         }
+        o.rounds = rounds != null ? rounds : quick ? QUICK_ROUNDS : ROUNDS;
+        o.seconds = seconds != null ? seconds : quick ? QUICK_SECONDS : SECONDS;
+        o.warmup = warmup != null ? warmup : quick ? QUICK_WARMUP : WARMUP;
         return o;
     }
 
-    /** The cases every client runs, in order: scenarios as selected, each with its sizes. */
+    /** The cases every client runs, in order: scenarios as selected, each with its sizes or paces. */
     List<Case> cases() {
         int smallest = sizes.stream().min(Integer::compare).orElseThrow();
         List<Case> cases = new ArrayList<>();
         for (Scenario s : scenarios) {
             switch (s) {
                 case PINGPONG -> sizes.forEach(size -> cases.add(new Case(s, size)));
+                case FIXED_RATE -> rates.forEach(rate -> cases.add(new Case(s, smallest, rate)));
                 case THROUGHPUT -> streamSizes.forEach(size -> cases.add(new Case(s, size)));
+                case WAKEUP -> gapsNanos.forEach(gap -> cases.add(new Case(s, smallest, gap)));
                 case CONNECT -> cases.add(new Case(s, 0));
                 default -> cases.add(new Case(s, smallest));
             }
@@ -125,9 +161,22 @@ final class Options {
         return (long) (seconds * 1e9);
     }
 
-    /** A rough bound on the time one transport takes, for the progress line and the orchestrator's watchdog. */
-    double secondsPerTransport() {
-        return cases().size() * (seconds + warmup) + 2 * warmup + 2;
+    /** How long one case may take before its process is killed: the longest warm-up, the measurement, slack. */
+    long caseLimitSeconds() {
+        return (long) Math.ceil(3 * warmup + seconds) + SLACK_SECONDS;
+    }
+
+    /** A rough estimate of the whole run, for the progress line. */
+    double estimatedSeconds() {
+        double total = 0;
+        for (Transport t : transports) {
+            long cases = cases().stream().filter(c -> t.takesPart(c.scenario())).count();
+            total += rounds * cases * (seconds + warmup);
+            if (t.family != Transport.Family.FLOOR) {
+                total += JVM_START_SECONDS + 2 * warmup;
+            }
+        }
+        return total;
     }
 
     private static Path defaultOut() {
@@ -142,8 +191,13 @@ final class Options {
         if (text.trim().equalsIgnoreCase("all")) {
             return List.of(all);
         }
+        return items(text, option, parse);
+    }
+
+    /** A comma-separated list without repetitions, in the order given. */
+    private static <T> List<T> items(String text, String option, Function<String, T> parse) {
         Set<T> chosen = new LinkedHashSet<>();
-        for (String item : text.split(",")) {
+        for (String item : text.split(",", -1)) {
             if (item.isBlank()) {
                 throw new IllegalArgumentException(option + " has an empty item in '" + text + "'");
             }
@@ -152,25 +206,40 @@ final class Options {
         return List.copyOf(chosen);
     }
 
-    private static List<Integer> sizes(String text, String option, int min, int max) {
-        Set<Integer> sizes = new LinkedHashSet<>();
-        for (String item : text.split(",")) {
-            String s = item.trim().toLowerCase(Locale.ROOT);
-            long unit = s.endsWith("k") ? 1024 : s.endsWith("m") ? 1024 * 1024 : 1;
-            String digits = unit == 1 ? s : s.substring(0, s.length() - 1);
-            long v;
-            try {
-                v = Long.parseLong(digits) * unit;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " takes sizes such as 32, 1k or 1m; got '" + item + "'");
-            }
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT, "%s sizes must be from %d to %d bytes; "
-                        + "got '%s'", option, min, max, item.trim()));
-            }
-            sizes.add((int) v);
+    private static int size(String item, String option, int min, int max) {
+        String s = item.toLowerCase(Locale.ROOT);
+        long unit = s.endsWith("k") ? 1024 : s.endsWith("m") ? 1024 * 1024 : 1;
+        long v;
+        try {
+            v = Long.parseLong(unit == 1 ? s : s.substring(0, s.length() - 1)) * unit;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes sizes such as 32, 1k or 1m; got '" + item + "'");
         }
-        return List.copyOf(sizes);
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s sizes must be from %d to %d bytes; "
+                    + "got '%s'", option, min, max, item));
+        }
+        return (int) v;
+    }
+
+    /** A pause with its unit, in nanoseconds: 500us, 1ms, 1s. */
+    private static long gap(String item, String option) {
+        String s = item.toLowerCase(Locale.ROOT);
+        int suffix = s.endsWith("us") || s.endsWith("ms") ? 2 : s.endsWith("s") ? 1 : 0;
+        long unit = s.endsWith("us") ? 1000 : s.endsWith("ms") ? MILLI : 1000 * MILLI;
+        long v;
+        try {
+            v = suffix == 0 ? -1 : Long.parseLong(s.substring(0, s.length() - suffix)) * unit;
+        } catch (NumberFormatException e) {
+            v = -1;
+        }
+        if (v < 0) {
+            throw new IllegalArgumentException(option + " takes pauses such as 500us, 1ms or 1s; got '" + item + "'");
+        }
+        if (v < 10_000 || v > 1000 * MILLI) {
+            throw new IllegalArgumentException(option + " pauses must be from 10us to 1s; got '" + item + "'");
+        }
+        return v;
     }
 
     private static String value(String[] args, int i, String option) {

@@ -23,10 +23,9 @@ interface Pacing {
      * A late reply makes the next messages late, and they are measured from their slot, not from when they
      * could finally be sent: no coordinated omission.
      */
-    static Pacing fixedRate(int perSecond) {
-        long period = 1_000_000_000L / perSecond;
+    static Pacing fixedRate(long perSecond) {
         return (start, index) -> {
-            long intended = start + index * period;
+            long intended = start + index * 1_000_000_000L / perSecond;
             while (System.nanoTime() - intended < 0) {
                 Thread.onSpinWait();
             }
@@ -35,9 +34,9 @@ interface Pacing {
     }
 
     /** Sleep before each message, so that the peer parks in between; measured from the actual send. */
-    static Pacing sleeping(long periodNanos) {
+    static Pacing sleeping(long gapNanos) {
         return (start, index) -> {
-            LockSupport.parkNanos(periodNanos);
+            LockSupport.parkNanos(gapNanos);
             return System.nanoTime();
         };
     }

@@ -3,37 +3,47 @@ package dev.shunt.bench;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * What one transport gave for one case. The client JVM reports it to the orchestrator as one tab-separated
- * line ({@link #toLine}, {@link #parse}).
+ * What one transport gave for one case in one round. The client JVM reports it to the orchestrator as one
+ * tab-separated line ({@link #toLine}, {@link #parse}); {@link Summary} brings the rounds together.
  *
  * @param transport the transport
  * @param kase the case
- * @param outcome measured, not applicable, or failed
+ * @param outcome measured, not applicable, not measured, or failed
  * @param path the path the connections took, e.g. "fast path, keys" ({@link ShuntPath}); empty unless measured
  * @param figures every figure, by JSON key (latencies in µs); empty unless measured
- * @param note why the case is not applicable or failed; empty otherwise
+ * @param note why the case is not applicable, not measured or failed; empty otherwise
  */
 record Result(Transport transport, Case kase, Outcome outcome, String path, Map<String, Double> figures,
         String note) {
 
     /** How a case ended. */
     enum Outcome {
-        MEASURED, NOT_APPLICABLE, FAILED
+        MEASURED,
+        /** The scenario has no meaning for the transport (Aeron has no connections). */
+        NOT_APPLICABLE,
+        /** Something the measurement needs is missing on this machine (no C compiler for the C floor). */
+        NOT_MEASURED,
+        /** The measurement broke: a bug or a crash, and the exit status becomes 1. */
+        FAILED
     }
 
     static Result measured(Transport transport, Case kase, String path, Map<String, Double> figures) {
         return new Result(transport, kase, Outcome.MEASURED, path, Map.copyOf(figures), "");
     }
 
+    /** @param note why, on one line (an exception's stack or a compiler's output is folded into it) */
     static Result failed(Transport transport, Case kase, String note) {
-        return new Result(transport, kase, Outcome.FAILED, "", Map.of(), note);
+        return new Result(transport, kase, Outcome.FAILED, "", Map.of(), oneLine(note));
     }
 
     static Result notApplicable(Transport transport, Case kase, String note) {
-        return new Result(transport, kase, Outcome.NOT_APPLICABLE, "", Map.of(), note);
+        return new Result(transport, kase, Outcome.NOT_APPLICABLE, "", Map.of(), oneLine(note));
+    }
+
+    static Result notMeasured(Transport transport, Case kase, String note) {
+        return new Result(transport, kase, Outcome.NOT_MEASURED, "", Map.of(), oneLine(note));
     }
 
     boolean measured() {
@@ -45,19 +55,10 @@ record Result(Transport transport, Case kase, Outcome outcome, String path, Map<
         return figures.getOrDefault(key, Double.NaN);
     }
 
-    /** For a measured Shunt transport: the measured result of its kernel counterpart for the same case. */
-    Optional<Result> kernelIn(List<Result> all) {
-        if (!measured() || transport.kernelCounterpart == null) {
-            return Optional.empty();
-        }
-        return all.stream().filter(r -> r.transport == transport.kernelCounterpart && r.kase.equals(kase)
-                && r.measured()).findFirst();
-    }
-
     /** {@code OUTCOME \t case key \t path or note \t key=value ...}, figures in the order they were added. */
     String toLine() {
         StringBuilder line = new StringBuilder(outcome.name()).append('\t').append(kase.key()).append('\t')
-                .append(oneLine(measured() ? path : note));
+                .append(measured() ? path : note);
         figures.forEach((k, v) -> line.append('\t').append(k).append('=').append(v));
         return line.toString();
     }
@@ -66,8 +67,7 @@ record Result(Transport transport, Case kase, Outcome outcome, String path, Map<
     static Result parse(String line, Transport transport, List<Case> cases) {
         String[] fields = line.split("\t");
         Outcome outcome = Outcome.valueOf(fields[0]);
-        Case kase = cases.stream().filter(c -> c.key().equals(fields[1])).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unexpected case " + fields[1]));
+        Case kase = Case.find(cases, fields[1]);
         Map<String, Double> figures = new LinkedHashMap<>();
         for (int i = 3; i < fields.length; i++) {
             int eq = fields[i].indexOf('=');
@@ -77,6 +77,7 @@ record Result(Transport transport, Case kase, Outcome outcome, String path, Map<
             case MEASURED -> new Result(transport, kase, outcome, fields[2], figures, "");
             case FAILED -> failed(transport, kase, fields[2]);
             case NOT_APPLICABLE -> notApplicable(transport, kase, fields[2]);
+            case NOT_MEASURED -> notMeasured(transport, kase, fields[2]);
         };
     }
 

@@ -9,18 +9,20 @@ enum Scenario {
     /** Back-to-back round trips of one message size. */
     PINGPONG("pingpong", "round trips, back to back, at each --sizes size"),
     /** Round trips sent on a fixed schedule, latency measured from the intended send time. */
-    FIXED_RATE("fixed-rate", "round trips at --rate per second, from the intended send time (no coordinated omission)"),
+    FIXED_RATE("fixed-rate", "round trips at each --rates rate, from the intended send time (no coordinated "
+            + "omission)"),
     /** One-way streaming of large writes, acknowledged at the end. */
     THROUGHPUT("throughput", "one-way streaming of --stream-sizes writes, GB/s"),
-    /** One round trip every 10 ms, so that the peer has gone to sleep in between. */
-    WAKEUP("wakeup", "one round trip every 10 ms: the peer sleeps in between and has to be woken"),
+    /** One round trip after each sleep of a gap, so that the peer has gone to sleep in between. */
+    WAKEUP("wakeup", "sleeping peer: one round trip after each --gaps pause, so the peer has to be woken"),
     /** Back-to-back round trips while busy threads in a third process occupy every core. */
     SATURATED("saturated", "round trips while --load-threads busy threads in another JVM saturate the cores"),
+    /** Calls through the hand-offs of an RPC framework: application thread, reader, server executor. */
+    RPC("rpc", "RPC calls: an application thread waits on a future that the reading thread (event loop)\n"
+            + "                completes; the server's handler hands each request to an executor thread that\n"
+            + "                writes the reply; one call outstanding"),
     /** Connections opened (with Shunt's handshake where it applies) and closed, one after another. */
     CONNECT("connect", "connection set-up: connect (+ Shunt handshake) and close, one after another");
-
-    /** Period of the wake-up scenario. */
-    static final long WAKEUP_PERIOD_NANOS = 10_000_000;
 
     final String id;
     final String description;

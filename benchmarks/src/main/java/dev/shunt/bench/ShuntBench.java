@@ -4,15 +4,15 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * shunt-bench, the benchmark tool: for each transport it starts a server JVM and a client JVM, runs every case
- * between them, and finally prints Markdown tables on stdout (each Shunt figure with its ratio to the kernel
- * path of the same run) and writes a JSON file with every figure and a PNG chart. {@code --help} lists the
- * options; docs/benchmarks.md describes the method.
+ * shunt-bench, the benchmark tool: for each transport it starts a server JVM and a client JVM (for the C floor,
+ * two C processes), runs every case between them in rounds, a Shunt transport alternating with its kernel
+ * counterpart ({@link Rounds}), and finally prints Markdown tables on stdout (medians over the rounds, each
+ * Shunt figure with its ratio to the kernel path of the same run) and writes a JSON file with every figure
+ * and a PNG chart. {@code --help} lists the options; docs/benchmarks.md describes the method.
  */
 public final class ShuntBench {
     /** The control socket's name in each transport's directory. */
@@ -51,17 +51,11 @@ public final class ShuntBench {
         out.println();
         out.println(machine.markdown());
         out.println();
-        err.printf(Locale.ROOT, "shunt-bench: %d transport(s), %d case(s) each, about %.0f s%n",
-                options.transports.size(), options.cases().size(),
-                options.transports.size() * options.secondsPerTransport());
-        List<Result> results = new ArrayList<>();
-        int n = 0;
-        for (Transport transport : options.transports) {
-            err.printf(Locale.ROOT, "[%d/%d] %s (%s)%n", ++n, options.transports.size(), transport.label, transport.id);
-            long start = System.nanoTime();
-            results.addAll(TransportRun.measure(transport, options, args, err));
-            err.printf(Locale.ROOT, "    %s done in %.1f s%n", transport.id, (System.nanoTime() - start) / 1e9);
-        }
+        err.printf(Locale.ROOT, "shunt-bench: %d transport(s), %d case(s), %d round(s) each, about %.0f s%n",
+                options.transports.size(), options.cases().size(), options.rounds, options.estimatedSeconds());
+        long start = System.nanoTime();
+        List<Summary> results = Rounds.run(options, args, err);
+        err.printf(Locale.ROOT, "shunt-bench: measured in %.0f s%n", (System.nanoTime() - start) / 1e9);
         out.print(Report.markdown(results, options));
         boolean failed = results.stream().anyMatch(r -> r.outcome() == Result.Outcome.FAILED);
         try {

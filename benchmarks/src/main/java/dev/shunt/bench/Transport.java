@@ -1,39 +1,43 @@
 package dev.shunt.bench;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
  * The transports shunt-bench compares. Each one runs in a server JVM and a client JVM of its own, started with
- * {@link #jvmArguments}; a Shunt transport names the kernel path it replaces, whose figures of the same run its
- * ratios refer to.
+ * {@link #jvmArguments}, except the C floor, two C processes ({@link CFloor}); a Shunt transport names the kernel
+ * path it replaces, whose figures of the same run its ratios refer to.
  */
 enum Transport {
+    /** Two C processes ping-ponging through shared memory, spinning: the floor the others are held against. */
+    C_FLOOR("c-floor", "C floor: two processes, shared memory, spin only", Family.FLOOR, null, null),
     /** Netty 4.2's Epoll domain-socket channels: the kernel path of a Netty application. */
-    NETTY_EPOLL("netty-epoll", "Netty Epoll domain socket (kernel)", Family.KERNEL, null, true,
+    NETTY_EPOLL("netty-epoll", "Netty Epoll domain socket (kernel)", Family.KERNEL, null,
             NettyEndpoints::epollDomain),
     /** Shunt's Netty transport: {@code ShuntEventLoopGroup} with its domain-socket channels. */
-    NETTY_SHUNT("netty-shunt", "Netty Shunt", Family.SHUNT, NETTY_EPOLL, true, NettyEndpoints::shunt),
+    NETTY_SHUNT("netty-shunt", "Netty Shunt", Family.SHUNT, NETTY_EPOLL, NettyEndpoints::shunt),
     /** Netty 4.2's Epoll TCP channels on 127.0.0.1, TCP_NODELAY: what many local services use. */
-    NETTY_TCP("netty-tcp", "Netty Epoll TCP loopback (kernel)", Family.OTHER, null, true, NettyEndpoints::epollTcp),
+    NETTY_TCP("netty-tcp", "Netty Epoll TCP loopback (kernel)", Family.OTHER, null, NettyEndpoints::epollTcp),
     /** junixsocket's {@code AFUNIXSocket}: the kernel path of a java.net.Socket application. */
-    JUNIXSOCKET("junixsocket", "junixsocket (kernel)", Family.KERNEL, null, true,
+    JUNIXSOCKET("junixsocket", "junixsocket (kernel)", Family.KERNEL, null,
             () -> new DuplexEndpoints(JunixsocketLink::listen, JunixsocketLink::connector)),
     /** Shunt's junixsocket adapter: {@code ShuntSocket} and {@code ShuntServerSocket}. */
-    SHUNT_SOCKET("shunt-socket", "Shunt socket", Family.SHUNT, JUNIXSOCKET, true,
+    SHUNT_SOCKET("shunt-socket", "Shunt socket", Family.SHUNT, JUNIXSOCKET,
             () -> new DuplexEndpoints(ShuntSocketLink::listen, ShuntSocketLink::connector)),
     /** Aeron IPC publications and subscriptions through an embedded media driver in the server JVM. */
-    AERON_IPC("aeron-ipc", "Aeron IPC (embedded media driver)", Family.OTHER, null, false,
+    AERON_IPC("aeron-ipc", "Aeron IPC (embedded media driver)", Family.OTHER, null,
             () -> new DuplexEndpoints(AeronLink::listen, AeronLink::connector)),
     /** The JDK's own {@code SocketChannel} on a Unix domain socket. */
-    JDK_UNIX("jdk-unix", "JDK SocketChannel domain socket (kernel)", Family.KERNEL, null, true,
+    JDK_UNIX("jdk-unix", "JDK SocketChannel domain socket (kernel)", Family.KERNEL, null,
             () -> new DuplexEndpoints(JdkUnixLink::listen, JdkUnixLink::connector)),
     /** Shunt's core {@code ShuntStream} after the core handshake, without an adapter on top. */
-    SHUNT_CORE("shunt-core", "Shunt core ShuntStream", Family.SHUNT, JDK_UNIX, true,
+    SHUNT_CORE("shunt-core", "Shunt core ShuntStream", Family.SHUNT, JDK_UNIX,
             () -> new DuplexEndpoints(ShuntCoreLink::listen, ShuntCoreLink::connector));
 
     /** How a transport's figures are presented. */
@@ -43,7 +47,9 @@ enum Transport {
         /** Shunt's fast path: ratios to its kernel counterpart, doorbell signals and parks. */
         SHUNT,
         /** Something else people would use for local IPC. */
-        OTHER
+        OTHER,
+        /** The physical floor: Shunt's ping-pong figures carry their ratio to it. */
+        FLOOR
     }
 
     final String id;
@@ -51,23 +57,46 @@ enum Transport {
     final Family family;
     /** The kernel path this Shunt transport replaces; {@code null} for the others. */
     final Transport kernelCounterpart;
-    /** False for Aeron, which has publications instead of connections: no connection set-up case. */
-    final boolean connections;
+    /** The JVMs' implementation; {@code null} for the C floor, which runs no JVM. */
     private final Supplier<Endpoints> endpoints;
 
-    Transport(String id, String label, Family family, Transport kernelCounterpart, boolean connections,
-            Supplier<Endpoints> endpoints) {
+    Transport(String id, String label, Family family, Transport kernelCounterpart, Supplier<Endpoints> endpoints) {
         this.id = id;
         this.label = label;
         this.family = family;
         this.kernelCounterpart = kernelCounterpart;
-        this.connections = connections;
         this.endpoints = endpoints;
     }
 
     /** The implementation; loads only this transport's classes. */
     Endpoints endpoints() {
         return endpoints.get();
+    }
+
+    /** Starts what measures this transport's cases: its server and client JVMs, or the C floor's program. */
+    Session open(Options options, String[] args, PrintStream progress) {
+        return family == Family.FLOOR ? CFloor.open(options, progress)
+                : JvmSession.start(this, options, args, progress);
+    }
+
+    /**
+     * Whether this transport runs a scenario's cases at all: the C floor only ping-pong, the reference it is
+     * for; the others every scenario (reporting those that do not apply to them, {@link #notApplicable}).
+     */
+    boolean takesPart(Scenario scenario) {
+        return family != Family.FLOOR || scenario == Scenario.PINGPONG;
+    }
+
+    /** Why a scenario does not apply to this transport, if it does not. */
+    Optional<String> notApplicable(Scenario scenario) {
+        if (this != AERON_IPC) {
+            return Optional.empty();
+        }
+        return switch (scenario) {
+            case CONNECT -> Optional.of("no connections: Aeron sets up publications through its driver");
+            case RPC -> Optional.of("not a socket: Aeron's publications have no socket framework's hand-offs");
+            default -> Optional.empty();
+        };
     }
 
     /** JVM arguments of both the server and the client JVM of this transport. */
@@ -90,7 +119,7 @@ enum Transport {
 
     /** The transports measured without {@code --transports}. */
     static List<Transport> defaults() {
-        return List.of(NETTY_EPOLL, NETTY_SHUNT, NETTY_TCP, JUNIXSOCKET, SHUNT_SOCKET, AERON_IPC);
+        return List.of(C_FLOOR, NETTY_EPOLL, NETTY_SHUNT, NETTY_TCP, JUNIXSOCKET, SHUNT_SOCKET, AERON_IPC);
     }
 
     static Transport parse(String id) {
@@ -105,7 +134,8 @@ enum Transport {
 
     static String describeAll() {
         return Arrays.stream(values()).map(t -> String.format(Locale.ROOT, "  %-13s %s%s", t.id, t.label,
-                t.kernelCounterpart == null ? "" : "; ratios to " + t.kernelCounterpart.id))
+                t.family == Family.FLOOR ? "; ping-pong only, built with gcc at run time"
+                        : t.kernelCounterpart == null ? "" : "; ratios to " + t.kernelCounterpart.id))
                 .collect(Collectors.joining("\n"));
     }
 }

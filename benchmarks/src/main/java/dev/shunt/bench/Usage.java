@@ -11,9 +11,13 @@ import java.util.Map;
  */
 record Usage(long wallNanos, Counters client, Counters server) {
 
-    /** Adds CPU time, doorbell signals and parks per message (or per write, per connection) to {@code figures}. */
+    /**
+     * Adds CPU time (each side, and both), doorbell signals and parks per message (or per write, per
+     * connection) to {@code figures}.
+     */
     void addPerMessage(Map<String, Double> figures, long messages) {
         double n = Math.max(messages, 1);
+        figures.put("cpu_us_per_msg", (client.cpuNanos() + server.cpuNanos()) / n / 1000);
         figures.put("cpu_client_us_per_msg", client.cpuNanos() / n / 1000);
         figures.put("cpu_server_us_per_msg", server.cpuNanos() / n / 1000);
         figures.put("signals_client_per_msg", client.signals() / n);

@@ -33,8 +33,16 @@ class OptionsTest {
         "--seconds abc | --seconds takes a number; got 'abc'",
         "--seconds 0 | --seconds must be from 0.05 to 600; got '0'",
         "--warmup -1 | --warmup must be from 0 to 600; got '-1'",
-        "--rate 2.5 | --rate takes a whole number; got '2.5'",
-        "--rate 0 | --rate must be from 1 to 1000000; got '0'",
+        "--rates 2.5 | --rates takes a whole number; got '2.5'",
+        "--rates 1000,0 | --rates must be from 1 to 1000000; got '0'",
+        "--rates 1000,,10 | --rates has an empty item in '1000,,10'",
+        "--rate 1000 | unknown option '--rate'",
+        "--gaps 10 | --gaps takes pauses such as 500us, 1ms or 1s; got '10'",
+        "--gaps 1ms,x5ms | --gaps takes pauses such as 500us, 1ms or 1s; got 'x5ms'",
+        "--gaps 5us | --gaps pauses must be from 10us to 1s; got '5us'",
+        "--gaps 2s | --gaps pauses must be from 10us to 1s; got '2s'",
+        "--rounds 0 | --rounds must be from 1 to 100; got '0'",
+        "--rounds 1.5 | --rounds takes a whole number; got '1.5'",
         "--load-threads 5000 | --load-threads must be from 1 to 1024; got '5000'",
         "--spin-nanos x | --spin-nanos takes a number; got 'x'",
         "--transports kernel | unknown transport 'kernel'; choose from",
@@ -59,8 +67,9 @@ class OptionsTest {
         assertEquals(2, r.status, "a bad argument wins over --help");
         r = run("--help");
         assertEquals(0, r.status);
-        for (String option : List.of("--transports", "--scenarios", "--sizes", "--stream-sizes", "--seconds",
-                "--warmup", "--quick", "--rate", "--load-threads", "--spin-nanos", "--out", "--help")) {
+        for (String option : List.of("--transports", "--scenarios", "--sizes", "--stream-sizes", "--rates", "--gaps",
+                "--rounds", "--seconds", "--warmup", "--quick", "--load-threads", "--spin-nanos", "--out", "--help",
+                "-D" + CFloor.COMPILER_PROPERTY)) {
             assertTrue(r.out.contains(option), option);
         }
         for (Transport t : Transport.values()) {
@@ -74,11 +83,47 @@ class OptionsTest {
     @Test
     void sizesTakeSuffixesAndSelectCases() {
         Options o = Options.parse(new String[] {"--sizes", "1k,32,1k", "--stream-sizes", "1m", "--scenarios",
-            "throughput,wakeup,pingpong,connect", "--quick"});
+            "throughput,wakeup,pingpong,connect", "--gaps", "10ms", "--quick"});
         assertEquals(List.of(1024, 32), o.sizes);
-        assertEquals(List.of("throughput-1048576", "wakeup-32", "pingpong-1024", "pingpong-32", "connect"),
+        assertEquals(List.of("throughput-1048576", "wakeup-10ms-32", "pingpong-1024", "pingpong-32", "connect"),
                 o.cases().stream().map(Case::key).toList());
-        assertEquals(0.3, o.seconds);
         assertEquals(List.of(Transport.values()), Options.parse(new String[] {"--transports", "all"}).transports);
+    }
+
+    @Test
+    void ratesAndGapsMakeOneCaseEachAtTheSmallestSize() {
+        Options o = Options.parse(new String[] {"--scenarios", "fixed-rate,wakeup,rpc", "--sizes", "1k,64",
+            "--rates", "1000,100000,1000", "--gaps", "500us,10ms,1s"});
+        assertEquals(List.of(1_000L, 100_000L), o.rates);
+        assertEquals(List.of(500_000L, 10_000_000L, 1_000_000_000L), o.gapsNanos);
+        assertEquals(List.of("fixed-rate-1000-64", "fixed-rate-100000-64", "wakeup-500us-64", "wakeup-10ms-64",
+                "wakeup-1000ms-64", "rpc-64"), o.cases().stream().map(Case::key).toList());
+        assertEquals(List.of(1000L, 100_000L, 500_000L, 10_000_000L, 1_000_000_000L, 0L),
+                o.cases().stream().map(Case::pace).toList());
+        assertEquals("Round trip to a sleeping peer (one message after each 500 µs pause), 64 B",
+                o.cases().get(2).title(o));
+    }
+
+    @Test
+    void defaultsMeasureTheTargetsAndQuickOnlyChangesDefaults() {
+        Options defaults = Options.parse(new String[0]);
+        assertEquals(List.of(1_000L, 10_000L, 100_000L), defaults.rates);
+        assertEquals(List.of(1_000_000L, 10_000_000L), defaults.gapsNanos);
+        assertEquals(3, defaults.rounds);
+        assertEquals(List.of(Scenario.values()), defaults.scenarios);
+        assertEquals(Transport.C_FLOOR, defaults.transports.get(0));
+        // the budget of the issue: about 6 minutes for the defaults, 1.5 for --quick (the tool's own estimate)
+        assertTrue(defaults.estimatedSeconds() < 330, "default estimate " + defaults.estimatedSeconds());
+        Options quick = Options.parse(new String[] {"--quick"});
+        assertEquals(2, quick.rounds);
+        assertTrue(quick.seconds < defaults.seconds && quick.warmup < defaults.warmup);
+        assertTrue(quick.estimatedSeconds() < 80, "quick estimate " + quick.estimatedSeconds());
+        for (String[] args : List.of(new String[] {"--quick", "--rounds", "4", "--seconds", "1"},
+                new String[] {"--rounds", "4", "--seconds", "1", "--quick"})) {
+            Options o = Options.parse(args);
+            assertEquals(4, o.rounds, String.join(" ", args));
+            assertEquals(1.0, o.seconds, String.join(" ", args));
+            assertEquals(quick.warmup, o.warmup, String.join(" ", args));
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.shunt.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shunt.core.MpkMode;
@@ -11,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -20,26 +22,46 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The smoke test CI runs through {@code mvn verify}: short runs of the real tool (server and client JVMs per
- * transport) that must produce figures for every selected transport and case and write both files. It never
- * asserts that a figure beats a threshold: the machines are shared and small.
+ * transport, the C floor's two processes) that must produce figures for every selected transport, case and
+ * round and write both files. It never asserts that a figure beats a threshold: the machines are shared and
+ * small.
  */
 class QuickRunTest {
 
     @Test
-    void everyTransportMeasuresPingPong(@TempDir Path out) throws Exception {
+    void everyTransportMeasuresPingPongAndRpc(@TempDir Path out) throws Exception {
         List<Transport> transports = List.of(Transport.values());
-        Map<String, Object> json = runAndRead(out, "--quick", "--seconds", "0.2", "--warmup", "0.1",
-                "--scenarios", "pingpong", "--sizes", "32", "--transports", "all");
-        assertMeasured(json, transports, List.of("pingpong-32"));
+        Map<String, Object> json = runAndRead(out, "--quick", "--rounds", "1", "--seconds", "0.2", "--warmup", "0.1",
+                "--scenarios", "pingpong,rpc", "--sizes", "32", "--transports", "all");
+        assertMeasured(json, transports, List.of("pingpong-32", "rpc-32"), 1);
     }
 
     @Test
-    void everyScenarioRunsOnTheKernelAndTheShuntPath(@TempDir Path out) throws Exception {
-        List<Transport> transports = List.of(Transport.JDK_UNIX, Transport.SHUNT_CORE);
-        Map<String, Object> json = runAndRead(out, "--seconds", "0.1", "--warmup", "0", "--sizes", "32",
-                "--stream-sizes", "64k", "--load-threads", "1", "--transports", "jdk-unix,shunt-core");
-        assertMeasured(json, transports, List.of("pingpong-32", "fixed-rate-32", "throughput-65536", "wakeup-32",
-                "saturated-32", "connect"));
+    void everyScenarioRunsOnTheKernelAndTheShuntPathBesideTheFloor(@TempDir Path out) throws Exception {
+        List<Transport> transports = List.of(Transport.JDK_UNIX, Transport.SHUNT_CORE, Transport.C_FLOOR);
+        Map<String, Object> json = runAndRead(out, "--seconds", "0.1", "--warmup", "0", "--rounds", "2",
+                "--sizes", "32", "--stream-sizes", "64k", "--rates", "1000,100000", "--gaps", "1ms,10ms",
+                "--load-threads", "1", "--transports", "jdk-unix,shunt-core,c-floor");
+        assertMeasured(json, transports, List.of("pingpong-32", "fixed-rate-1000-32", "fixed-rate-100000-32",
+                "throughput-65536", "wakeup-1ms-32", "wakeup-10ms-32", "saturated-32", "rpc-32", "connect"), 2);
+    }
+
+    @Test
+    void tablesShowPerSideCpuRatioRangesAndTheFloor(@TempDir Path out) throws Exception {
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        int status = ShuntBench.run(new String[] {"--seconds", "0.1", "--warmup", "0", "--rounds", "2", "--sizes",
+            "32", "--scenarios", "pingpong", "--transports", "c-floor,jdk-unix,shunt-core", "--out", out.toString()},
+                new PrintStream(stdout, true, StandardCharsets.UTF_8), System.err);
+        String table = stdout.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, table);
+        assertTrue(table.contains("| CPU client / server µs/msg | signals/msg | parks/msg | p50 x c-floor |"), table);
+        String shunt = table.lines().filter(l -> l.startsWith("| " + Transport.SHUNT_CORE.label + " |")).findFirst()
+                .orElseThrow();
+        // every figure with its ratio: median, then the range over the two rounds; last, the floor's ratio
+        String ratio = "[0-9.,]+x, [0-9.,]+-[0-9.,]+";
+        assertTrue(shunt.matches("(\\| [^|]+ ){2}(\\| [0-9.,]+ \\(" + ratio + "\\) ){6}"
+                + "\\| [0-9.,]+ / [0-9.,]+ (\\| [0-9.]+ / [0-9.]+ ){2}\\| " + ratio + " \\|"), shunt);
+        assertTrue(table.contains("| " + Transport.C_FLOOR.label + " | " + CFloor.PATH + " |"), table);
     }
 
     /** Runs the tool, checks its stdout and files, and returns the parsed JSON. */
@@ -66,7 +88,9 @@ class QuickRunTest {
         boolean pku = (Boolean) ((Map<String, Object>) json.get("machine")).get("pku");
         String fastPath = ShuntPath.fastPath(pku, MpkMode.OPTIONAL);
         for (Map<String, Object> r : (List<Map<String, Object>>) json.get("results")) {
-            assertTrue(table.contains("| " + r.get("label") + " | " + r.get("path") + " |"), table);
+            if (r.get("outcome").equals("measured")) {
+                assertTrue(table.contains("| " + r.get("label") + " | " + r.get("path") + " |"), table);
+            }
             if (r.get("family").equals("shunt") && r.get("outcome").equals("measured")) {
                 assertEquals(fastPath, r.get("path"), r.get("transport") + " " + r.get("case"));
             }
@@ -74,28 +98,59 @@ class QuickRunTest {
         return json;
     }
 
+    /**
+     * Every transport took part in every case (the C floor in ping-pong only) with every round, and every
+     * figure the scenario promises is there: latency or throughput, CPU per message for each side and both, and
+     * for a Shunt transport measured beside its kernel counterpart (and, in ping-pong, the C floor) the ratios
+     * as a median with its range.
+     */
     @SuppressWarnings("unchecked")
-    private static void assertMeasured(Map<String, Object> json, List<Transport> transports, List<String> cases) {
+    private static void assertMeasured(Map<String, Object> json, List<Transport> transports, List<String> cases,
+            int rounds) {
         List<Map<String, Object>> results = (List<Map<String, Object>>) json.get("results");
         for (Transport t : transports) {
             Map<String, Map<String, Object>> byCase = results.stream().filter(r -> t.id.equals(r.get("transport")))
                     .collect(Collectors.toMap(r -> (String) r.get("case"), r -> r));
             for (String c : cases) {
                 Map<String, Object> r = byCase.get(c);
+                Scenario scenario = Arrays.stream(Scenario.values())
+                        .filter(s -> c.equals(s.id) || c.startsWith(s.id + "-")).findFirst().orElseThrow();
+                if (!t.takesPart(scenario)) {
+                    assertNull(r, t.id + " " + c);
+                    continue;
+                }
                 assertNotNull(r, t.id + " " + c);
-                if (c.equals("connect") && !t.connections) {
+                assertEquals(rounds, ((List<?>) r.get("rounds")).size(), t.id + " " + c);
+                if (t.notApplicable(scenario).isPresent()) {
                     assertEquals("not_applicable", r.get("outcome"));
                     continue;
                 }
                 assertEquals("measured", r.get("outcome"), t.id + " " + c + ": " + r.get("note"));
                 Map<String, Object> figures = (Map<String, Object>) r.get("figures");
-                String key = c.startsWith("throughput") ? "gb_per_s" : "p50_us";
-                assertTrue(figures.get(key) instanceof Double d && d > 0, t.id + " " + c + ": " + figures);
-                assertTrue(figures.get("cpu_client_us_per_msg") instanceof Double, t.id + " " + c);
+                String key = scenario == Scenario.THROUGHPUT ? "gb_per_s" : "p50_us";
+                for (String k : List.of(key, "cpu_us_per_msg", "cpu_client_us_per_msg", "cpu_server_us_per_msg")) {
+                    assertTrue(figures.get(k) instanceof Double d && d > 0, t.id + " " + c + " " + k + ": " + figures);
+                }
                 if (t.kernelCounterpart != null && transports.contains(t.kernelCounterpart)) {
-                    assertNotNull(r.get("ratios_to_kernel"), t.id + " " + c);
+                    assertRatio((Map<String, Object>) r.get("ratios_to_kernel"), key, rounds, t.id + " " + c);
+                }
+                if (t.family == Transport.Family.SHUNT && scenario == Scenario.PINGPONG
+                        && transports.contains(Transport.C_FLOOR)) {
+                    assertRatio((Map<String, Object>) r.get("ratios_to_c_floor"), "p50_us", rounds, t.id + " " + c);
                 }
             }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void assertRatio(Map<String, Object> ratios, String key, int rounds, String what) {
+        assertNotNull(ratios, what);
+        Map<String, Object> ratio = (Map<String, Object>) ratios.get(key);
+        assertNotNull(ratio, what + ": " + ratios);
+        double min = (Double) ratio.get("min");
+        double median = (Double) ratio.get("median");
+        double max = (Double) ratio.get("max");
+        assertTrue(min > 0 && min <= median && median <= max, what + ": " + ratio);
+        assertEquals((double) rounds, ratio.get("rounds"), what);
     }
 }

@@ -28,17 +28,12 @@ class ResultTest {
         assertEquals(Result.Outcome.FAILED, back.outcome());
         assertEquals("java.io.IOException: gone at x", back.note());
         assertTrue(Result.isResultLine(failed.toLine()));
-        assertTrue(!Result.isResultLine(BenchClient.PROGRESS + "pingpong-32 ..."));
-    }
+        assertTrue(!Result.isResultLine("[main] INFO some library's log line"));
 
-    @Test
-    void shuntResultsFindTheirKernelCounterpartOfTheSameCase() {
-        Result kernel = Result.measured(Transport.JDK_UNIX, PINGPONG, "kernel socket", Map.of("p50_us", 10.0));
-        Result other = Result.measured(Transport.JDK_UNIX, new Case(Scenario.PINGPONG, 1024), "kernel socket",
-                Map.of("p50_us", 20.0));
-        Result shunt = Result.measured(Transport.SHUNT_CORE, PINGPONG, "fast path, keys", Map.of("p50_us", 1.0));
-        assertEquals(kernel, shunt.kernelIn(List.of(other, kernel, shunt)).orElseThrow());
-        assertTrue(kernel.kernelIn(List.of(kernel, shunt)).isEmpty());
+        Case rate = new Case(Scenario.FIXED_RATE, 32, 100_000);
+        Result missing = Result.notMeasured(Transport.C_FLOOR, rate, "no compiler");
+        assertEquals(missing, Result.parse(missing.toLine(), Transport.C_FLOOR,
+                List.of(PINGPONG, new Case(Scenario.FIXED_RATE, 32, 1000), rate)));
     }
 
     @Test
@@ -54,17 +49,25 @@ class ResultTest {
     @Test
     void theLegendNamesTheProtectionOfEveryShuntSeries() {
         String unprotected = ShuntPath.fastPath(false, MpkMode.OPTIONAL);
-        Result shunt = Result.measured(Transport.SHUNT_SOCKET, PINGPONG, unprotected, Map.of("p50_us", 1.0));
-        Result stream = Result.measured(Transport.SHUNT_SOCKET, new Case(Scenario.THROUGHPUT, 65536), unprotected,
-                Map.of("gb_per_s", 5.0));
-        Result fellBack = Result.measured(Transport.SHUNT_SOCKET, new Case(Scenario.THROUGHPUT, 1 << 20),
-                ShuntPath.of(false, false, MpkMode.OPTIONAL, FallbackReason.DISABLED), Map.of("gb_per_s", 2.0));
-        Result kernel = Result.measured(Transport.JUNIXSOCKET, PINGPONG, "kernel socket", Map.of("p50_us", 10.0));
+        Summary shunt = summary(Result.measured(Transport.SHUNT_SOCKET, PINGPONG, unprotected, Map.of("p50_us", 1.0)));
+        Case streaming = new Case(Scenario.THROUGHPUT, 65536);
+        String fellBack = ShuntPath.of(false, false, MpkMode.OPTIONAL, FallbackReason.DISABLED);
+        // one round fell back: the series names both paths, the summary too
+        Summary stream = summary(Result.measured(Transport.SHUNT_SOCKET, streaming, unprotected,
+                Map.of("gb_per_s", 5.0)), Result.measured(Transport.SHUNT_SOCKET, streaming, fellBack,
+                Map.of("gb_per_s", 2.0)));
+        Summary kernel = summary(Result.measured(Transport.JUNIXSOCKET, PINGPONG, "kernel socket",
+                Map.of("p50_us", 10.0)));
         assertEquals("Shunt socket: fast path, no keys (shunt.mpk=optional)",
                 Chart.legend(Transport.SHUNT_SOCKET, List.of(shunt)));
-        assertEquals("Shunt socket: " + unprotected + "; " + fellBack.path(),
-                Chart.legend(Transport.SHUNT_SOCKET, List.of(stream, shunt, fellBack)));
+        assertEquals(unprotected + "; " + fellBack, stream.path());
+        assertEquals("Shunt socket: " + unprotected + "; " + fellBack,
+                Chart.legend(Transport.SHUNT_SOCKET, List.of(stream, shunt)));
         assertEquals(Transport.JUNIXSOCKET.label, Chart.legend(Transport.JUNIXSOCKET, List.of(kernel)));
+    }
+
+    private static Summary summary(Result... rounds) {
+        return new Summary(rounds[0].transport(), rounds[0].kase(), List.of(rounds));
     }
 
     @Test
