@@ -35,4 +35,7 @@ abstract class RingEndpoint {
 
     /** @return whether the peer last ran on the CPU this loop last ran on (a hint for the loop's wait policy) */
     abstract boolean peerOnThisCpu();
+
+    /** @return whether this channel woke its peer since the last call (a hint for the loop's wait policy) */
+    abstract boolean tookPeerWake();
 }

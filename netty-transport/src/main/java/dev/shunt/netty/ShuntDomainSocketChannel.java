@@ -1261,6 +1261,11 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         }
 
         @Override
+        boolean tookPeerWake() {
+            return ringStream.takePeerWoken();
+        }
+
+        @Override
         void idle() {
             if (detached || !active || sleeping || !ringReads() || shouldBreakReadReady()) {
                 return;

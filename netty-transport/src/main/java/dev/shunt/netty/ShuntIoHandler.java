@@ -21,9 +21,10 @@ import java.util.Objects;
  * <ol>
  *   <li>poll the rings of the channels that have work (data wanted or writes waiting for space);</li>
  *   <li>when nothing moved and no task is waiting, a wait begins: the loop's {@link WaitPolicy} says how long to
- *       spin on those rings (nothing while the peer of one of them last ran on this CPU; otherwise a budget learned
- *       from how soon earlier waits were answered, up to {@code shunt.spinNanos}), checking the kernel descriptors
- *       without blocking every {@value #KERNEL_CHECK_NANOS} ns;</li>
+ *       spin on those rings (nothing while the peer of one of them last ran on this CPU, or right after the loop
+ *       woke a peer; otherwise a budget learned from how soon earlier waits were answered, up to
+ *       {@code shunt.spinNanos}), checking the kernel descriptors without blocking every
+ *       {@value #KERNEL_CHECK_NANOS} ns;</li>
  *   <li>when the spin ends, announce a doorbell sleep on each of those rings
  *       ({@code ShuntStream.prepareDoorbellSleep}) and block in {@code epoll_wait}, where each fast-path
  *       channel's kernel socket is registered for input; a peer that writes into a sleeping ring (or frees
@@ -132,7 +133,7 @@ public final class ShuntIoHandler implements IoHandler {
             waiting = true;
             slept = false;
             waitStartNanos = now;
-            spinEndNanos = now + policy.begin(peerOnThisCpu());
+            spinEndNanos = now + policy.begin(peerOnThisCpu(), tookPeerWakes());
         }
         long start = now;
         while (now - spinEndNanos < 0 && now - start < KERNEL_CHECK_NANOS && context.canBlock()) {
@@ -155,6 +156,15 @@ public final class ShuntIoHandler implements IoHandler {
             }
         }
         return false;
+    }
+
+    /** @return whether a polled ring woke its peer since the loop last asked (each ring's flag is cleared) */
+    private boolean tookPeerWakes() {
+        boolean woken = false;
+        for (int i = 0; i < polled.size(); i++) {
+            woken |= polled.get(i).tookPeerWake();
+        }
+        return woken;
     }
 
     /** The rings moved bytes: the wait, if one ran, ends; the policy learns from it if a peer answered it. */

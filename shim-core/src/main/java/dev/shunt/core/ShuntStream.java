@@ -61,6 +61,12 @@ public final class ShuntStream implements Closeable {
     private final Runnable wakeProducer;
     /** Guarded by the input lock: a doorbell sleep announced interest in outbound space too. */
     private boolean doorbellWantsSpace;
+    /**
+     * The thread that last signalled the peer, until its next wait takes it: that thread should not spin, since the
+     * peer it woke may be placed on its CPU. A hint for the wait policy; a plain field, as a stale value costs at
+     * most one spin.
+     */
+    private Thread peerWaker;
     private volatile VirtualThreadWaker.Waiters waiters;
 
     ShuntStream(Role role, int socketFd, SharedRegion region, AccessWindow window, long spinNanos) {
@@ -373,7 +379,7 @@ public final class ShuntStream implements Closeable {
      */
     private void await(Direction direction, long deadline) throws IOException {
         long start = System.nanoTime();
-        long spinEnd = start + direction.policy.begin(peerOnThisCpu());
+        long spinEnd = start + direction.policy.begin(peerOnThisCpu(), takePeerWoken());
         do {
             if (direction.ready()) {
                 direction.policy.answeredWhileSpinning();
@@ -526,7 +532,22 @@ public final class ShuntStream implements Closeable {
         } else {
             return;
         }
+        peerWaker = Thread.currentThread();
         metrics.signalSent();
+    }
+
+    /**
+     * Whether the calling thread woke the peer (futex or doorbell) since its last call; the call clears it. A hint
+     * for a wait policy: right after a wake the peer still has to be scheduled, most likely on the waker's CPU.
+     *
+     * @return whether this thread sent a signal since it last asked
+     */
+    public boolean takePeerWoken() {
+        if (peerWaker != Thread.currentThread()) {
+            return false;
+        }
+        peerWaker = null;
+        return true;
     }
 
     /** @return whether the peer announced that it sleeps until data arrives (its reader parked or its loop armed) */

@@ -9,29 +9,35 @@ package dev.shunt.core;
  * {@link #answeredWhileSpinning() while spinning} or {@link #answeredAfterSleep(long) after a sleep}. The decision,
  * in order (the measurements behind it are in {@code docs/architecture.md}, "Wait policy"):
  * <ol>
- *   <li>With one CPU, or none beside the peer's, spinning can never pay: the peer needs the CPU the spinner
- *       holds. No spin.</li>
+ *   <li>With one CPU, or a cap of zero, spinning can never pay: the peer needs the CPU the spinner holds.</li>
  *   <li>When the peer last woke up on the CPU this party runs on, it will most likely run here again (a woken
  *       thread lands on its waker's vCPU almost always on these guests): a spin would keep it off the CPU it
- *       needs for the whole budget. No spin; the budget still learns from the wait, ready for when the two run
- *       apart.</li>
+ *       needs for the whole budget. No spin.</li>
+ *   <li>Right after this party woke the peer, no spin either: the peer still has to be scheduled, which on these
+ *       guests costs tens of microseconds, and a spin that long costs more CPU than the sleep and wake it saves.
+ *       Every {@value #EXPLORE_EVERY}th such wait spins anyway, so that two busy sides that fell into waking each
+ *       other (after a pause, a collection) find their way back to spinning on two CPUs.</li>
  *   <li>Otherwise spin for a budget learned per party the way KVM's halt polling learns its window: a wait that
  *       ended while spinning leaves the budget as it is; a wait that slept but was answered within the cap
  *       ({@code shunt.spinNanos}) would have been caught by a longer spin, so the budget doubles (from
  *       {@value #GROW_START_NANOS} ns, up to the cap); a wait answered later than the cap shrinks it by half,
  *       to zero below {@value #GROW_START_NANOS} ns. Gaps between messages, or a peer that cannot get a core,
- *       make waits long, and spinning stops.</li>
+ *       make waits long, and spinning stops. The budget starts at the cap: back-to-back traffic starts spinning
+ *       at once, and a connection with gaps stops within a few messages.</li>
  * </ol>
- * A budget of zero still learns: waits that sleep and are answered within the cap grow it again.
+ * Every wait that slept teaches the budget, whatever the rules above decided for it.
  */
 public final class WaitPolicy {
     /** The smallest budget a growing budget starts from. */
     public static final long GROW_START_NANOS = 4_000;
+    /** One wait in this many right after waking the peer spins anyway. */
+    public static final int EXPLORE_EVERY = 16;
 
     private final long capNanos;
     private final boolean spinningCanPay;
     private long budgetNanos;
     private boolean learning;
+    private int wakesSinceExplored;
 
     /**
      * A policy for this machine: spinning is considered only with more than one CPU available to the JVM.
@@ -52,17 +58,28 @@ public final class WaitPolicy {
         }
         this.capNanos = capNanos;
         this.spinningCanPay = cpus > 1 && capNanos > 0;
+        this.budgetNanos = capNanos;
     }
 
     /**
      * Begins a wait.
      *
      * @param peerOnThisCpu whether the peer last woke up on the CPU the waiting thread runs on
+     * @param wokePeer whether this party woke the peer (futex or doorbell) since its last wait
      * @return how long to spin before sleeping, in nanoseconds (0: sleep at once)
      */
-    public long begin(boolean peerOnThisCpu) {
+    public long begin(boolean peerOnThisCpu, boolean wokePeer) {
         learning = spinningCanPay;
-        return learning && !peerOnThisCpu ? budgetNanos : 0;
+        if (!learning || peerOnThisCpu) {
+            return 0;
+        }
+        if (wokePeer && ++wakesSinceExplored < EXPLORE_EVERY) {
+            return 0;
+        }
+        if (wokePeer) {
+            wakesSinceExplored = 0;
+        }
+        return budgetNanos;
     }
 
     /** The wait begun last ended while spinning: the budget was enough. */

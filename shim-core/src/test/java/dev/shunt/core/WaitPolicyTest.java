@@ -11,72 +11,96 @@ class WaitPolicyTest {
     private static final long START = WaitPolicy.GROW_START_NANOS;
 
     @Test
-    void startsWithoutSpinningAndGrowsWhileSleptWaitsAreAnsweredWithinTheCap() {
+    void startsAtTheCapSoThatBackToBackTrafficSpinsAtOnce() {
         WaitPolicy policy = new WaitPolicy(CAP, 2);
-        assertEquals(0, policy.begin(false));
+        assertEquals(CAP, policy.begin(false, false));
+        policy.answeredWhileSpinning();
+        assertEquals(CAP, policy.begin(false, false));
+    }
+
+    @Test
+    void waitsLongerThanTheCapHalveTheBudgetDownToNothing() {
+        WaitPolicy policy = new WaitPolicy(CAP, 2);
+        long[] expected = {25_000, 12_500, 6_250, 0};
+        for (long budget : expected) {
+            policy.begin(false, false);
+            policy.answeredAfterSleep(10_000_000);
+            assertEquals(budget, policy.budgetNanos());
+        }
+        assertEquals(0, policy.begin(false, false), "a sleeping peer: no spin at all");
+    }
+
+    @Test
+    void sleptWaitsAnsweredWithinTheCapGrowTheBudgetFromTheStartValue() {
+        WaitPolicy policy = stopped();
+        policy.begin(false, false);
         policy.answeredAfterSleep(30_000);
-        assertEquals(START, policy.begin(false));
+        assertEquals(START, policy.begin(false, false));
         policy.answeredAfterSleep(30_000);
-        assertEquals(2 * START, policy.begin(false));
+        assertEquals(2 * START, policy.begin(false, false));
         for (int i = 0; i < 10; i++) {
             policy.answeredAfterSleep(40_000);
-            policy.begin(false);
+            policy.begin(false, false);
         }
         assertEquals(CAP, policy.budgetNanos(), "never above the cap");
     }
 
     @Test
     void aWaitAnsweredWhileSpinningKeepsTheBudget() {
-        WaitPolicy policy = grown(32_000);
+        WaitPolicy policy = stopped();
+        policy.begin(false, false);
+        policy.answeredAfterSleep(1_000);
         for (int i = 0; i < 5; i++) {
-            assertEquals(32_000, policy.begin(false));
+            assertEquals(START, policy.begin(false, false));
             policy.answeredWhileSpinning();
         }
-        assertEquals(32_000, policy.budgetNanos());
-    }
-
-    @Test
-    void waitsLongerThanTheCapHalveTheBudgetDownToNothing() {
-        WaitPolicy policy = grown(CAP);
-        long[] expected = {25_000, 12_500, 6_250, 0};
-        for (long budget : expected) {
-            policy.begin(false);
-            policy.answeredAfterSleep(10_000_000);
-            assertEquals(budget, policy.budgetNanos());
-        }
-        assertEquals(0, policy.begin(false), "a sleeping peer: no spin at all");
+        assertEquals(START, policy.budgetNanos());
     }
 
     @Test
     void neverSpinsWhileThePeerSharesThisCpuButKeepsLearning() {
-        WaitPolicy policy = grown(32_000);
-        assertEquals(0, policy.begin(true));
-        policy.answeredAfterSleep(10_000);
-        assertEquals(CAP, policy.budgetNanos(), "short waits while sharing a CPU still say the traffic is busy");
-        assertEquals(0, policy.begin(true));
+        WaitPolicy policy = new WaitPolicy(CAP, 2);
+        assertEquals(0, policy.begin(true, false));
         policy.answeredAfterSleep(10_000_000);
-        assertEquals(CAP / 2, policy.budgetNanos());
-        assertEquals(CAP / 2, policy.begin(false), "the peer moved to another CPU: spinning may pay again");
+        assertEquals(CAP / 2, policy.budgetNanos(), "long waits while sharing a CPU still say the traffic has gaps");
+        assertEquals(0, policy.begin(true, false));
+        policy.answeredAfterSleep(10_000);
+        assertEquals(CAP, policy.budgetNanos());
+        assertEquals(CAP, policy.begin(false, false), "the peer moved to another CPU: spinning may pay again");
+    }
+
+    @Test
+    void rightAfterWakingThePeerOnlyEverySixteenthWaitSpins() {
+        WaitPolicy policy = new WaitPolicy(CAP, 2);
+        for (int round = 0; round < 3; round++) {
+            for (int i = 1; i < WaitPolicy.EXPLORE_EVERY; i++) {
+                assertEquals(0, policy.begin(false, true), "wait " + i + " after a wake");
+                policy.answeredAfterSleep(20_000);
+            }
+            assertEquals(CAP, policy.begin(false, true), "the exploring wait");
+            policy.answeredWhileSpinning();
+        }
+        assertEquals(0, policy.begin(true, true), "never onto the peer's CPU, exploring or not");
+        assertEquals(CAP, policy.begin(false, false), "without a wake the budget applies");
     }
 
     @Test
     void oneCpuOrAZeroCapNeverSpins() {
         for (WaitPolicy policy : new WaitPolicy[] {new WaitPolicy(CAP, 1), new WaitPolicy(0, 2)}) {
-            for (int i = 0; i < 10; i++) {
-                assertEquals(0, policy.begin(false), policy.toString());
+            for (int i = 0; i < 2 * WaitPolicy.EXPLORE_EVERY; i++) {
+                assertEquals(0, policy.begin(false, i % 2 == 0), policy.toString());
                 policy.answeredAfterSleep(1_000);
             }
-            assertEquals(0, policy.budgetNanos(), policy.toString());
         }
         assertThrows(IllegalArgumentException.class, () -> new WaitPolicy(-1, 2));
     }
 
     @Test
-    void aSpinThatFailedOnAPeerWithoutACoreShrinksOnceItsAnswersComeLate() {
-        WaitPolicy policy = grown(CAP);
+    void aSpinThatFailsOnAPeerWithoutACoreShrinksOnceItsAnswersComeLate() {
+        WaitPolicy policy = new WaitPolicy(CAP, 2);
         // The peer runs elsewhere but cannot get a core: every spin fails and the answer comes milliseconds later.
         for (int i = 0; i < 4; i++) {
-            assertEquals(policy.budgetNanos(), policy.begin(false));
+            assertEquals(policy.budgetNanos(), policy.begin(false, false));
             policy.answeredAfterSleep(3_000_000);
         }
         assertEquals(0, policy.budgetNanos());
@@ -84,20 +108,21 @@ class WaitPolicyTest {
 
     @Test
     void anEndWithoutABeginLearnsNothing() {
-        WaitPolicy policy = grown(16_000);
-        policy.answeredAfterSleep(1_000);
-        policy.answeredAfterSleep(1_000);
-        assertEquals(16_000, policy.budgetNanos());
+        WaitPolicy policy = new WaitPolicy(CAP, 2);
+        policy.begin(false, false);
+        policy.answeredWhileSpinning();
+        policy.answeredAfterSleep(10_000_000);
+        policy.answeredAfterSleep(10_000_000);
+        assertEquals(CAP, policy.budgetNanos());
     }
 
-    /** A policy whose budget grew to {@code budget} (a power-of-two multiple of the start, or the cap). */
-    private static WaitPolicy grown(long budget) {
+    /** A policy whose waits were long enough to stop its spinning. */
+    private static WaitPolicy stopped() {
         WaitPolicy policy = new WaitPolicy(CAP, 2);
-        while (policy.budgetNanos() < budget) {
-            policy.begin(false);
-            policy.answeredAfterSleep(1_000);
+        while (policy.budgetNanos() > 0) {
+            policy.begin(false, false);
+            policy.answeredAfterSleep(1_000_000);
         }
-        assertEquals(budget, policy.budgetNanos());
         return policy;
     }
 }
