@@ -33,13 +33,7 @@ class ShuntSocketTest {
         Path path = dir.resolve("s");
         try (ShuntServerSocket server = ShuntServerSocket.newInstance(Connection.config(true))) {
             server.bind(AFUNIXSocketAddress.of(path));
-            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return server.accept();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            CompletableFuture<Socket> accepted = acceptOne(server);
             try (ShuntSocket client = ShuntSocket.newInstance(Connection.config(true))) {
                 client.connect(UnixDomainSocketAddress.of(path), 5000);
                 try (Socket served = accepted.get(10, TimeUnit.SECONDS)) {
@@ -61,13 +55,7 @@ class ShuntSocketTest {
         ShuntConfig required = Connection.config(true).withMpk(MpkMode.REQUIRED);
         try (ShuntServerSocket server = ShuntServerSocket.newInstance(required)) {
             server.bind(AFUNIXSocketAddress.of(path));
-            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return server.accept();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            CompletableFuture<Socket> accepted = acceptOne(server);
             try (ShuntSocket client = ShuntSocket.newInstance(required)) {
                 client.connect(AFUNIXSocketAddress.of(path), 5000);
                 try (ShuntSocket served = (ShuntSocket) accepted.get(10, TimeUnit.SECONDS)) {
@@ -113,5 +101,15 @@ class ShuntSocketTest {
                 assertEquals(-1, served.getInputStream().read(), "the client closed its socket");
             }
         }
+    }
+
+    private static CompletableFuture<Socket> acceptOne(ShuntServerSocket server) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return server.accept();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 }

@@ -12,7 +12,8 @@ import java.util.Properties;
  *   <tr><td>{@code shunt.enabled}</td><td>false</td><td>try the shared-memory fast path at all</td></tr>
  *   <tr><td>{@code shunt.mpk}</td><td>required</td><td>see {@link MpkMode}</td></tr>
  *   <tr><td>{@code shunt.ringBytes}</td><td>1048576</td><td>bytes per direction; a power of two, 4 KiB to 256 MiB</td></tr>
- *   <tr><td>{@code shunt.spinNanos}</td><td>50000</td><td>how long a waiting side spins before it parks; 0 to 1 s</td></tr>
+ *   <tr><td>{@code shunt.spinNanos}</td><td>50000</td><td>the most a waiting side spins before it parks ({@link WaitPolicy}
+ *   learns how long within it); 0 to 1 s</td></tr>
  *   <tr><td>{@code shunt.handshakeTimeoutMillis}</td><td>5000</td><td>bound on every handshake wait; 1 ms to 10 min</td></tr>
  * </table>
  */

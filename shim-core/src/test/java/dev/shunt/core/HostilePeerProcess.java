@@ -6,6 +6,7 @@ import dev.shunt.nativeio.UnixSockets;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32;
 
@@ -84,18 +85,23 @@ public final class HostilePeerProcess {
                 + closedByVictim);
     }
 
+    /** Waits (at most 30 s) until the victim is asleep, then prints FLOODING. */
+    private static void awaitVictim(BooleanSupplier asleep, String otherwise) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!asleep.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException(otherwise);
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        System.out.println("FLOODING");
+    }
+
     private static void futexFlood(Path path, long seconds) throws Exception {
         try (HostilePeerConnection hostile = HostilePeerConnection.connect(path)) {
             int ring = SharedRegionLayout.RING_B_CONTROL_OFFSET; // client -> server: the victim reads it
             int word = ring + SharedRegionLayout.CONSUMER_SLEEP;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (hostile.readInt(word) != SharedRegionLayout.PARKED_FUTEX) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("the victim never parked");
-                }
-                LockSupport.parkNanos(1_000_000);
-            }
-            System.out.println("FLOODING");
+            awaitVictim(() -> hostile.readInt(word) == SharedRegionLayout.PARKED_FUTEX, "the victim never parked");
             long wakes = 0;
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() - end < 0) {
@@ -129,14 +135,7 @@ public final class HostilePeerProcess {
         }
         ShuntStream stream = result.stream();
         // The flood starts once the victim sleeps on its doorbell (its reader parked, or its loop armed).
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!stream.peerReaderAsleep()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("the victim never fell asleep");
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
-        System.out.println("FLOODING");
+        awaitVictim(stream::peerReaderAsleep, "the victim never fell asleep");
         long rings = 0;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() - end < 0) {
