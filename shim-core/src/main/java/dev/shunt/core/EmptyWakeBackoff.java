@@ -31,8 +31,10 @@ public final class EmptyWakeBackoff {
         return Math.min(MAX_PAUSE_NANOS, MIN_PAUSE_NANOS << Math.min(empty - TOLERATED - 1, 20));
     }
 
-    /** A wake-up brought bytes or space: the peer is honest again. */
+    /** A wake-up brought bytes or space: the peer is honest again. Called per message: stores only on a change. */
     public void progress() {
-        empty = 0;
+        if (empty != 0) {
+            empty = 0;
+        }
     }
 }

@@ -36,20 +36,15 @@ final class SleepWord {
     }
 
     /**
-     * Owner: takes back its announcement after waking up.
+     * Owner: takes back its announcement after waking up (a waker may have taken it already).
      *
-     * @return true when a waker had already taken it (a real signal), false when it was still there
      * @throws ShuntProtocolException when the word holds neither the announcement nor awake
      */
-    boolean withdraw(int how) throws ShuntProtocolException {
+    void withdraw(int how) throws ShuntProtocolException {
         int was = control.clearSleep(offset);
-        if (was == how) {
-            return false;
+        if (was != how && was != AWAKE) {
+            throw impossible(was);
         }
-        if (was == AWAKE) {
-            return true;
-        }
-        throw impossible(was);
     }
 
     /** Owner: takes back an announcement of {@code how} if it is still there, leaving any other value alone. */
