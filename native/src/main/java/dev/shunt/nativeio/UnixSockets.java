@@ -453,6 +453,32 @@ public final class UnixSockets {
     }
 
     /**
+     * Reads and discards what one {@code recv(MSG_DONTWAIT)} returns (up to 256 bytes), without allocating: for
+     * a level-triggered reader, which is told again while bytes remain, one system call per wake-up instead of
+     * {@link #discardInput}'s second one that only finds the buffer empty. Descriptors passed with those bytes
+     * are released by the kernel.
+     *
+     * @param fd a connected socket
+     * @return true when the end of stream was reached
+     * @throws NativeCallException if {@code recv} fails, e.g. {@code ECONNRESET}
+     */
+    public static boolean discardAvailable(int fd) throws NativeCallException {
+        while (true) {
+            long received = LibCHolder.LIBC.recv(fd, DISCARDED, DISCARD_BYTES, MSG_DONTWAIT);
+            if (received >= 0) {
+                return received == 0;
+            }
+            int errno = LibCHolder.errno();
+            if (errno == Errno.EAGAIN) {
+                return false;
+            }
+            if (errno != Errno.EINTR) {
+                throw new NativeCallException("recv", errno);
+            }
+        }
+    }
+
+    /**
      * Shuts down the writing side: the peer reads end of stream.
      *
      * @param fd a connected socket

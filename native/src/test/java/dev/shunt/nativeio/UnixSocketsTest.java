@@ -65,6 +65,21 @@ class UnixSocketsTest {
     }
 
     @Test
+    void discardAvailableTakesOneReadAndReportsEndOfStreamOnceEmpty() throws Exception {
+        assertEquals(false, UnixSockets.discardAvailable(right), "nothing to read");
+        byte[] many = new byte[1000];
+        assertEquals(many.length, UnixSockets.send(left, many, 0, many.length, new int[0]));
+        UnixSockets.shutdownOutput(left);
+        int reads = 0;
+        while (!UnixSockets.discardAvailable(right)) {
+            reads++;
+            assertTrue(reads < 100, "never reached the end of stream");
+        }
+        assertTrue(reads >= 4, "one read takes at most 256 bytes, took " + reads + " reads for 1000");
+        assertEquals(true, UnixSockets.discardAvailable(right), "the end of stream stays");
+    }
+
+    @Test
     void discardReportsEndOfStreamAndReleasesPassedDescriptors() throws Exception {
         int memFd = MemFd.create("shunt-discarded-" + System.nanoTime());
         long before = Descriptors.openCount();

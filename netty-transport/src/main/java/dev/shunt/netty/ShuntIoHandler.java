@@ -115,9 +115,13 @@ public final class ShuntIoHandler implements IoHandler {
             lastKernelCheckNanos = current;
             return (moved > 0 ? 1 : 0) + epoll.run(nonBlocking(context));
         }
-        if (!sleepRings()) {
-            return epoll.run(nonBlocking(context));
-        }
+        int handled = sleepRings() ? sleep(context) : epoll.run(nonBlocking(context));
+        // The kernel descriptors were just checked: the next pass that moves ring bytes needs no epoll_wait(0).
+        lastKernelCheckNanos = System.nanoTime();
+        return handled;
+    }
+
+    private int sleep(IoHandlerContext context) {
         slept = true;
         doorbellRang = false;
         return epoll.run(context);

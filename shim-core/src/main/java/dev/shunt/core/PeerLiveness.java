@@ -42,13 +42,14 @@ final class PeerLiveness {
     }
 
     /**
-     * Discards the doorbell bytes the peer sent; an end of stream there means the peer closed its socket or died.
+     * Discards the doorbell bytes one {@code recv} returns (a level-triggered watcher hears of the rest); an end
+     * of stream there means the peer closed its socket or died.
      *
      * @return whether the peer is gone
      */
     boolean drainDoorbell() {
         try {
-            if (UnixSockets.discardInput(socketFd)) {
+            if (UnixSockets.discardAvailable(socketFd)) {
                 gone = true;
             }
         } catch (NativeCallException e) {

@@ -631,7 +631,8 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
-     * For an event loop whose socket reported input: discards the doorbell bytes the peer sent. An end of stream
+     * For an event loop whose socket reported input: discards the doorbell bytes one {@code recv} returns (the
+     * socket must be watched level-triggered, so that bytes left over report input again). An end of stream
      * there means the peer closed its socket or died.
      *
      * @return true when the peer's socket is closed
