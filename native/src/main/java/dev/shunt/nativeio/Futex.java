@@ -10,14 +10,12 @@ import jnr.ffi.Pointer;
  */
 public final class Futex {
 
-    /** {@link #await} returned because of a wake (or spuriously): re-check the word. */
+    /** {@link #await} returned because of a wake, a signal or spuriously: re-check the word. */
     public static final int WOKEN = 0;
     /** {@link #await} returned because the timeout elapsed. */
     public static final int TIMED_OUT = 1;
     /** {@link #await} returned at once because the word did not hold the expected value. */
     public static final int VALUE_CHANGED = 2;
-    /** {@link #await} was interrupted by a signal. */
-    public static final int INTERRUPTED = 3;
 
     private static final long SYS_FUTEX = 202;
     private static final long FUTEX_WAIT = 0;
@@ -29,12 +27,12 @@ public final class Futex {
 
     /**
      * {@code FUTEX_WAIT}: sleeps while the word at {@code address} equals {@code expected},
-     * until woken, interrupted or timed out. Allocates nothing.
+     * until woken, interrupted by a signal (reported as a wake) or timed out. Allocates nothing.
      *
      * @param address      the address of the 32-bit word
      * @param expected     the value the word must hold for the thread to sleep
      * @param timeoutNanos relative timeout; negative means no timeout
-     * @return {@link #WOKEN}, {@link #TIMED_OUT}, {@link #VALUE_CHANGED} or {@link #INTERRUPTED}
+     * @return {@link #WOKEN}, {@link #TIMED_OUT} or {@link #VALUE_CHANGED}
      * @throws NativeCallException for any other errno, such as {@link Errno#EFAULT}
      */
     public static int await(long address, int expected, long timeoutNanos) throws NativeCallException {
@@ -52,7 +50,7 @@ public final class Futex {
         return switch (errno) {
             case Errno.ETIMEDOUT -> TIMED_OUT;
             case Errno.EAGAIN -> VALUE_CHANGED;
-            case Errno.EINTR -> INTERRUPTED;
+            case Errno.EINTR -> WOKEN;
             default -> throw new NativeCallException("futex(FUTEX_WAIT)", errno);
         };
     }

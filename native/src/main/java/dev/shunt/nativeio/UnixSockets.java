@@ -13,8 +13,10 @@ import jnr.ffi.Pointer;
  * and never block; {@link #poll}, {@link #accept}, {@link #writeFully} and {@link #read}
  * wait. {@code EINTR} is retried everywhere.
  *
- * <p>Data goes through native memory allocated per call, at most {@link #MAX_TRANSFER}
- * bytes at a time: these calls are meant for handshakes and tests, not for a data path.
+ * <p>{@link #send}, {@link #receive}, {@link #peek} and their kin copy through native memory allocated per call,
+ * at most {@link #MAX_TRANSFER} bytes at a time: they serve handshakes and the kernel path of tests, not a data
+ * path. The doorbell calls a fast-path connection makes per wake-up ({@link #sendByte}, {@link #discardAvailable},
+ * {@link #discardInput}) allocate nothing.
  */
 public final class UnixSockets {
 

@@ -3,9 +3,9 @@ package dev.shunt.core;
 import java.io.IOException;
 
 /**
- * A client's handshake between {@link ShuntHandshake#prepareClient} and the end of connect. When the client
- * decided not to attempt the fast path, {@link #complete()} returns that fallback at once and the socket was
- * left untouched.
+ * A client's handshake between {@link ShuntHandshake#prepareClient} and the end of connect, the mirror of the
+ * server's ({@code ServerHandshake}). When the client decided not to attempt the fast path, {@link #complete()}
+ * returns that fallback at once and the socket was left untouched.
  */
 public final class ClientHandshake {
     private final int fd;
@@ -69,18 +69,12 @@ public final class ClientHandshake {
         }
     }
 
-    private HandshakeResult attach(HandshakeMessage offer, long deadline) throws IOException {
-        if (offer.body.capacity() < 16 || offer.fdCount() != 1) {
-            return reject(deadline, new FallbackException(FallbackReason.INVALID_OFFER, "offer carries a "
-                    + offer.body.capacity() + "-byte body and " + offer.fdCount()
-                    + " descriptors; expected 16 bytes and a memfd"));
-        }
-        long regionBytes = offer.body.getLong(0);
-        int capacity = offer.body.getInt(8);
+    private HandshakeResult attach(HandshakeMessage message, long deadline) throws IOException {
         SharedRegion region = null;
         boolean done = false;
         try {
-            region = SharedRegion.attach(offer.fds[0], regionBytes, capacity, window);
+            HandshakeMessage.Offer offer = HandshakeMessage.Offer.decode(message);
+            region = SharedRegion.attach(message.fds[0], offer.regionBytes(), offer.capacity(), window);
             HandshakeMessage.send(fd, HandshakeMessage.accept(), new int[0], deadline);
             ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, config.spinNanos());
             done = true;

@@ -15,9 +15,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Ordered access to one ring's control block (see {@link SharedRegionLayout}). Stores that publish use
- * volatile (sequentially consistent) or release semantics, loads use acquire or volatile; flag values read
- * back are validated here, positions by the ring halves that know their bounds.
+ * Ordered access to one ring's control block (see {@link SharedRegionLayout}). Stores that publish are volatile
+ * (sequentially consistent: each is followed by a load that must not pass it), loads are acquire or volatile; the
+ * CPU hint alone is opaque. Flag values read back are validated here, positions by the ring halves that know their
+ * bounds.
  */
 final class ControlBlock {
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());

@@ -16,13 +16,14 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  *  0   magic "SHUNT-HS" (8 bytes; the same in every protocol version)
  *  8   u16 protocol version     10  u16 type     12  u32 body length (at most 64)
- *  16  body, big-endian
- *      OFFER   (server to client) u64 region bytes, u32 ring capacity, u32 0;  fds: memfd
- *      DECLINE (server to client) u32 reason code
- *      ACCEPT  (client to server) u32 0
- *      REJECT  (client to server) u32 reason code
+ *  16  body, big-endian, offsets from the body's start:
+ *      OFFER   (server to client)  0 u64 region bytes   8 u32 ring capacity   12 u32 0;   fds: memfd
+ *      DECLINE (server to client)  0 u32 reason code
+ *      ACCEPT  (client to server)  0 u32 0
+ *      REJECT  (client to server)  0 u32 reason code
  * </pre>
- * Messages are read exactly, never past their end: what follows belongs to the application.
+ * Each body is encoded and decoded here only ({@link Offer}, {@link #reason()}, {@link #accept()}). Messages are
+ * read exactly, never past their end: what follows belongs to the application.
  */
 final class HandshakeMessage {
     static final byte[] MAGIC = "SHUNT-HS".getBytes(StandardCharsets.US_ASCII);
@@ -50,44 +51,68 @@ final class HandshakeMessage {
         this.fds = fds;
     }
 
-    static byte[] offer(long regionBytes, int capacity) {
-        return encode(OFFER, ByteBuffer.allocate(16).putLong(regionBytes).putInt(capacity).putInt(0));
+    private static final int REASON_OFFSET = 0;
+    private static final int REASON_BODY_BYTES = 4;
+    private static final int ACCEPT_BODY_BYTES = 4;
+
+    /**
+     * The body of an OFFER: the size of the region in the memfd it carries, and each ring's capacity.
+     *
+     * @param regionBytes the memfd's size
+     * @param capacity each ring's capacity
+     */
+    record Offer(long regionBytes, int capacity) {
+        private static final int REGION_BYTES_OFFSET = 0;
+        private static final int CAPACITY_OFFSET = 8;
+        static final int BODY_BYTES = 16;
+
+        /** @return the whole message, header included */
+        byte[] encode() {
+            ByteBuffer body = ByteBuffer.allocate(BODY_BYTES);
+            body.putLong(REGION_BYTES_OFFSET, regionBytes).putInt(CAPACITY_OFFSET, capacity);
+            return HandshakeMessage.encode(OFFER, body);
+        }
+
+        /**
+         * @param offer a received OFFER
+         * @return its body; sizes are validated against the memfd by {@link SharedRegion#attach}
+         * @throws FallbackException with {@link FallbackReason#INVALID_OFFER} when the body is short or the
+         *     memfd is missing
+         */
+        static Offer decode(HandshakeMessage offer) throws FallbackException {
+            if (offer.body.capacity() < BODY_BYTES || offer.fdCount() != 1) {
+                throw new FallbackException(FallbackReason.INVALID_OFFER, "offer carries a " + offer.body.capacity()
+                        + "-byte body and " + offer.fdCount() + " descriptors; expected " + BODY_BYTES
+                        + " bytes and a memfd");
+            }
+            return new Offer(offer.body.getLong(REGION_BYTES_OFFSET), offer.body.getInt(CAPACITY_OFFSET));
+        }
     }
 
     /** Sends a DECLINE or REJECT naming the reason of a fallback. */
     static void sendReason(int fd, int type, FallbackReason reason, long deadline) throws IOException {
-        send(fd, encode(type, ByteBuffer.allocate(4).putInt(reason.code())), new int[0], deadline);
+        ByteBuffer body = ByteBuffer.allocate(REASON_BODY_BYTES).putInt(REASON_OFFSET, reason.code());
+        send(fd, encode(type, body), new int[0], deadline);
     }
 
     static byte[] accept() {
-        return encode(ACCEPT, ByteBuffer.allocate(4).putInt(0));
+        return encode(ACCEPT, ByteBuffer.allocate(ACCEPT_BODY_BYTES));
     }
 
+    /** @param body the whole body, written with absolute puts */
     private static byte[] encode(int type, ByteBuffer body) {
-        body.flip();
-        ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + body.remaining());
-        out.put(MAGIC).putShort((short) VERSION).putShort((short) type).putInt(body.remaining()).put(body);
+        ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + body.capacity());
+        out.put(MAGIC).putShort((short) VERSION).putShort((short) type).putInt(body.capacity()).put(body.rewind());
         return out.array();
     }
 
     /** @return the reason a DECLINE or REJECT carries */
     FallbackReason reason() throws ShuntHandshakeException {
-        requireBody(4);
-        return FallbackReason.ofCode(body.getInt(0));
-    }
-
-    void requireBody(int bytes) throws ShuntHandshakeException {
-        if (body.capacity() < bytes) {
+        if (body.capacity() < REASON_BODY_BYTES) {
             throw new ShuntHandshakeException("handshake message of type " + type + " has a " + body.capacity()
-                    + "-byte body, " + bytes + " needed");
+                    + "-byte body, " + REASON_BODY_BYTES + " needed");
         }
-    }
-
-    /** Takes ownership of descriptor {@code i}: the message will not close it. */
-    int takeFd(int i) {
-        int fd = fds[i];
-        fds[i] = -1;
-        return fd;
+        return FallbackReason.ofCode(body.getInt(REASON_OFFSET));
     }
 
     /** Closes every descriptor that came with the message and was not taken. */

@@ -27,11 +27,6 @@ final class LendLedger {
         return size < MAX_RUNS - 1 && lentBytes + bytes <= limit;
     }
 
-    /** @return whether any run is still out */
-    boolean isEmpty() {
-        return size == 0;
-    }
-
     /** Adds a run handed out in place. */
     void lent(long start, long end) {
         add(start, end, false);

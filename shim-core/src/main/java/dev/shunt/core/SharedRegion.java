@@ -18,7 +18,8 @@ import java.nio.ByteOrder;
 /**
  * One connection's mapped memfd (layout in {@link SharedRegionLayout}): created and sealed by the server,
  * validated and attached by the client. In this process the inbound ring's data pages are read-only, and the
- * outbound ring's are tagged with the process's protection key when it has one. The header is read once, at attach; afterwards only control blocks are read, through the rings.
+ * outbound ring's are tagged with the process's protection key when it has one.
+ * The header is read once, at attach; afterwards only control blocks are read, through the rings.
  */
 final class SharedRegion implements AutoCloseable {
     static final int REQUIRED_SEALS = MemFd.SEAL_SHRINK | MemFd.SEAL_GROW | MemFd.SEAL_SEAL;
@@ -42,15 +43,23 @@ final class SharedRegion implements AutoCloseable {
     }
 
     /**
+     * A region just created, with the memfd that holds it.
+     *
+     * @param region the mapped region
+     * @param memfd the memfd, which the caller sends to the peer and then closes
+     */
+    record Created(SharedRegion region, int memfd) {
+    }
+
+    /**
      * Creates, initialises and seals a region in a new memfd.
      *
      * @param capacity ring capacity per direction (validated by {@link ShuntConfig})
      * @param window the protection to apply to the data pages
-     * @param memfdOut receives the memfd, which the caller sends to the peer and then closes
-     * @return the mapped region
+     * @return the mapped region and its memfd
      * @throws NativeCallException when the kernel refuses a step
      */
-    static SharedRegion create(int capacity, AccessWindow window, int[] memfdOut) throws NativeCallException {
+    static Created create(int capacity, AccessWindow window) throws NativeCallException {
         int page = MappedRegion.pageSize();
         long bytes = SharedRegionLayout.regionBytes(page, capacity);
         int memfd = MemFd.create("shunt-ring");
@@ -64,9 +73,7 @@ final class SharedRegion implements AutoCloseable {
             header.putInt(CAPACITY_OFFSET, capacity);
             header.putLong(REGION_BYTES_OFFSET, bytes);
             MemFd.addSeals(memfd, REQUIRED_SEALS);
-            SharedRegion region = new SharedRegion(mapping, capacity, window, Role.SERVER);
-            memfdOut[0] = memfd;
-            return region;
+            return new Created(new SharedRegion(mapping, capacity, window, Role.SERVER), memfd);
         } catch (NativeCallException | RuntimeException e) {
             if (mapping != null) {
                 mapping.close();

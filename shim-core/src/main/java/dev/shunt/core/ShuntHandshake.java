@@ -1,9 +1,5 @@
 package dev.shunt.core;
 
-import dev.shunt.nativeio.Descriptors;
-import dev.shunt.nativeio.MappedRegion;
-import dev.shunt.nativeio.NativeCallException;
-import dev.shunt.nativeio.UnixSockets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -35,81 +31,7 @@ public final class ShuntHandshake {
      *     closes the socket
      */
     public static HandshakeResult accept(int fd, ShuntConfig config) throws IOException {
-        try {
-            return answer(fd, config);
-        } catch (IOException | RuntimeException e) {
-            ShuntMetrics.get().handshakeFailed();
-            throw e;
-        }
-    }
-
-    private static HandshakeResult answer(int fd, ShuntConfig config) throws IOException {
-        int version = ClientMarker.version(UnixSockets.peerAbstractName(fd));
-        if (version == 0) {
-            return HandshakeResult.fallback(new FallbackException(
-                    config.enabled() ? FallbackReason.PEER_NOT_SHUNT : FallbackReason.DISABLED, ""));
-        }
-        long deadline = deadline(config);
-        AccessWindow window;
-        try {
-            if (!config.enabled()) {
-                throw new FallbackException(FallbackReason.DISABLED, "");
-            }
-            if (version != HandshakeMessage.VERSION) {
-                throw new FallbackException(FallbackReason.VERSION_MISMATCH, "client marker names version " + version);
-            }
-            window = ProtectionPolicy.windowFor(config.mpk());
-        } catch (FallbackException e) {
-            return decline(fd, e, deadline);
-        }
-        return offer(fd, config, window, deadline);
-    }
-
-    private static HandshakeResult offer(int fd, ShuntConfig config, AccessWindow window, long deadline)
-            throws IOException {
-        int[] memfd = {-1};
-        SharedRegion region;
-        try {
-            region = SharedRegion.create(config.ringBytes(), window, memfd);
-        } catch (NativeCallException e) {
-            return decline(fd, new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage()), deadline);
-        }
-        HandshakeMessage reply = null;
-        boolean done = false;
-        try {
-            long regionBytes = SharedRegionLayout.regionBytes(MappedRegion.pageSize(), config.ringBytes());
-            HandshakeMessage.send(fd, HandshakeMessage.offer(regionBytes, config.ringBytes()), new int[] {memfd[0]},
-                    deadline);
-            Descriptors.close(memfd[0]);
-            memfd[0] = -1;
-            reply = HandshakeMessage.receive(fd, deadline);
-            if (reply.type == HandshakeMessage.REJECT) {
-                FallbackReason why = reply.reason();
-                return HandshakeResult.fallback(new FallbackException(FallbackReason.PEER_DECLINED, why.description()));
-            }
-            if (reply.type != HandshakeMessage.ACCEPT || reply.version != HandshakeMessage.VERSION
-                    || reply.fdCount() != 0) {
-                throw new ShuntHandshakeException("client answered the offer with message type " + reply.type
-                        + " version " + reply.version + " carrying " + reply.fdCount()
-                        + " descriptors; expected ACCEPT version " + HandshakeMessage.VERSION + " without descriptors");
-            }
-            ShuntStream stream = new ShuntStream(Role.SERVER, fd, region, window, config.spinNanos());
-            done = true;
-            return HandshakeResult.fastPath(stream);
-        } finally {
-            if (reply != null) {
-                reply.closeFds();
-            }
-            if (!done) {
-                region.close();
-                Descriptors.close(memfd[0]);
-            }
-        }
-    }
-
-    private static HandshakeResult decline(int fd, FallbackException e, long deadline) throws IOException {
-        HandshakeMessage.sendReason(fd, HandshakeMessage.DECLINE, e.reason(), deadline);
-        return HandshakeResult.fallback(e);
+        return new ServerHandshake(fd, config).complete();
     }
 
     /**

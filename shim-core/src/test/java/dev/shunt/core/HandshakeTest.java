@@ -209,7 +209,7 @@ class HandshakeTest {
 
     @Test
     void unknownVersionIsRejectedAndBothFallBack() throws Exception {
-        byte[] offer = HandshakeMessage.offer(regionBytes(4096), 4096);
+        byte[] offer = new HandshakeMessage.Offer(regionBytes(4096), 4096).encode();
         ByteBuffer.wrap(offer).putShort(8, (short) 99);
         HandshakeResult r = offerAndReadReply(offer, new int[] {sealedMemfd(regionBytes(4096))},
                 FallbackReason.VERSION_MISMATCH);
@@ -220,38 +220,39 @@ class HandshakeTest {
     void unsealedMemfdIsRejected() throws Exception {
         int memfd = MemFd.create("unsealed");
         MemFd.truncate(memfd, regionBytes(4096));
-        HandshakeResult r = offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096),
+        HandshakeResult r = offerAndReadReply(new HandshakeMessage.Offer(regionBytes(4096), 4096).encode(),
                 new int[] {memfd}, FallbackReason.INVALID_OFFER);
         assertTrue(r.detail().contains("seals"), r.detail());
     }
 
     @Test
     void memfdSmallerThanAnnouncedIsRejected() throws Exception {
-        HandshakeResult r = offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096),
+        HandshakeResult r = offerAndReadReply(new HandshakeMessage.Offer(regionBytes(4096), 4096).encode(),
                 new int[] {sealedMemfd(8192)}, FallbackReason.INVALID_OFFER);
         assertTrue(r.detail().contains("bytes"), r.detail());
     }
 
     @Test
     void absurdRingSizeIsRejected() throws Exception {
-        offerAndReadReply(HandshakeMessage.offer(regionBytes(1 << 30), 1 << 30),
+        offerAndReadReply(new HandshakeMessage.Offer(regionBytes(1 << 30), 1 << 30).encode(),
                 new int[] {sealedMemfd(8192)}, FallbackReason.INVALID_OFFER);
     }
 
     @Test
     void missingDescriptorsAreRejected() throws Exception {
-        offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096), new int[0], FallbackReason.INVALID_OFFER);
+        offerAndReadReply(new HandshakeMessage.Offer(regionBytes(4096), 4096).encode(), new int[0],
+                FallbackReason.INVALID_OFFER);
     }
 
     @Test
     void descriptorsOfTheWrongKindAreRejected() throws Exception {
-        offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096), new int[] {EventFd.create()},
+        offerAndReadReply(new HandshakeMessage.Offer(regionBytes(4096), 4096).encode(), new int[] {EventFd.create()},
                 FallbackReason.INVALID_OFFER);
     }
 
     @Test
     void extraDescriptorsAreRejected() throws Exception {
-        offerAndReadReply(HandshakeMessage.offer(regionBytes(4096), 4096),
+        offerAndReadReply(new HandshakeMessage.Offer(regionBytes(4096), 4096).encode(),
                 new int[] {sealedMemfd(regionBytes(4096)), EventFd.create()}, FallbackReason.INVALID_OFFER);
     }
 
@@ -261,7 +262,7 @@ class HandshakeTest {
             int[] client = new int[1];
             CompletableFuture<HandshakeResult> pending = shuntClient(QUICK, client);
             int accepted = UnixSockets.accept(listenFd);
-            byte[] offer = HandshakeMessage.offer(regionBytes(4096), 4096);
+            byte[] offer = new HandshakeMessage.Offer(regionBytes(4096), 4096).encode();
             UnixSockets.send(accepted, offer, 0, 20, new int[0]);
             UnixSockets.shutdownOutput(accepted);
             Throwable thrown = failure(pending);

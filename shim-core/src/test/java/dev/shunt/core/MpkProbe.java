@@ -15,9 +15,9 @@ public final class MpkProbe {
     /** @param args {@code inside} or {@code outside} */
     public static void main(String[] args) throws Exception {
         AccessWindow window = ProtectionPolicy.windowFor(MpkMode.REQUIRED);
-        int[] memfd = {-1};
-        SharedRegion region = SharedRegion.create(4096, window, memfd);
-        Descriptors.close(memfd[0]);
+        SharedRegion.Created created = SharedRegion.create(4096, window);
+        Descriptors.close(created.memfd());
+        SharedRegion region = created.region();
         ByteBuffer data = region.data(SharedRegionLayout.RING_A_CONTROL_OFFSET);
         System.out.println("KEY " + window.key());
         System.out.flush();

@@ -24,9 +24,9 @@ class RingTest {
 
     @BeforeEach
     void map() throws Exception {
-        int[] memfd = {-1};
-        region = SharedRegion.create(CAPACITY, AccessWindow.NONE, memfd);
-        Descriptors.close(memfd[0]);
+        SharedRegion.Created created = SharedRegion.create(CAPACITY, AccessWindow.NONE);
+        Descriptors.close(created.memfd());
+        region = created.region();
         int at = SharedRegionLayout.RING_A_CONTROL_OFFSET;
         control = region.control(at);
         producer = new RingProducer(control, region.data(at));
