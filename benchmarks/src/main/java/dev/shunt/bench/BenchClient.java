@@ -21,7 +21,10 @@ public final class BenchClient {
     private final Options options;
     private final ClientSide side;
     private final Meter meter;
+    /** Whether a case ran before in this JVM. */
     private boolean warm;
+    /** Whether a gRPC case ran before in this JVM. */
+    private boolean grpcWarm;
 
     private BenchClient(Transport transport, Options options, ClientSide side, Meter meter) {
         this.transport = transport;
@@ -73,9 +76,7 @@ public final class BenchClient {
 
     /** Runs one case, puts its figures in {@code figures} and returns the path its connections took. */
     private String measure(Case kase, Map<String, Double> figures) throws Exception {
-        // The first case warms up three times as long: the JIT compiler has the whole transport to get through.
-        long warmup = options.warmupNanos() * (warm ? 1 : 3);
-        warm = true;
+        long warmup = options.warmupNanos() * warmups(kase.scenario());
         int size = kase.size();
         return switch (kase.scenario()) {
             case PINGPONG -> latency(Pacing.backToBack(), warmup, figures, t -> side.roundTrips(size, t));
@@ -97,6 +98,7 @@ public final class BenchClient {
                 }
             }
             case RPC -> latency(Pacing.backToBack(), warmup, figures, t -> side.rpc(size, t));
+            case GRPC -> latency(Pacing.backToBack(), warmup, figures, t -> side.grpc(size, t));
             case CONNECT -> latency(Pacing.backToBack(), warmup, figures, side::connections);
             case THROUGHPUT -> {
                 StreamRun run = new StreamRun(size, warmup, options.measureNanos(), meter);
@@ -109,6 +111,19 @@ public final class BenchClient {
                 yield path;
             }
         };
+    }
+
+    /**
+     * How many times {@code --warmup} a case of {@code scenario} warms up: more for the first case, when the JIT
+     * compiler has the whole transport to get through, and most for the first gRPC case, which brings gRPC's
+     * code on top ({@link Options#FIRST_CASE_WARMUPS}, {@link Options#FIRST_GRPC_WARMUPS}).
+     */
+    private int warmups(Scenario scenario) {
+        boolean grpc = scenario == Scenario.GRPC;
+        int n = grpc && !grpcWarm ? Options.FIRST_GRPC_WARMUPS : warm ? 1 : Options.FIRST_CASE_WARMUPS;
+        warm = true;
+        grpcWarm |= grpc;
+        return n;
     }
 
     private String latency(Pacing pacing, long warmup, Map<String, Double> figures, Drive drive) throws Exception {

@@ -40,6 +40,7 @@ record Case(Scenario scenario, int size, long pace) {
             case SATURATED -> String.format(Locale.ROOT, "Ping-pong round trip, %d busy threads on %d cores, %s",
                     options.loadThreads, Runtime.getRuntime().availableProcessors(), bytes(size));
             case RPC -> "RPC call (application thread and future, server executor thread), " + bytes(size);
+            case GRPC -> "gRPC unary call (grpc-java, blocking stub, default executors), " + bytes(size);
             case CONNECT -> "Connection set-up (connect + handshake, then close)";
         };
     }
@@ -53,6 +54,7 @@ record Case(Scenario scenario, int size, long pace) {
             case WAKEUP -> "Sleeping peer (" + gap(pace, " ") + " pauses), " + bytes(size);
             case SATURATED -> "All cores busy, " + bytes(size);
             case RPC -> "RPC call, " + bytes(size);
+            case GRPC -> "gRPC unary call, " + bytes(size);
             case CONNECT -> "Connection set-up";
         };
     }

@@ -16,6 +16,16 @@ interface ClientSide {
      */
     String rpc(int size, RoundTrips trips) throws Exception;
 
+    /**
+     * gRPC unary calls of {@code size}-byte requests on one gRPC channel (one connection), one outstanding, as
+     * {@code trips} paces and records them: the calling thread makes each call through a blocking stub, with
+     * grpc-java's default executors on both sides. Only the Netty transports make them; the others are never
+     * asked ({@link Transport#notApplicable}).
+     */
+    default String grpc(int size, RoundTrips trips) throws Exception {
+        throw new UnsupportedOperationException("gRPC runs on the Netty transports only");
+    }
+
     /** Streaming rounds of {@code size}-byte writes on one connection until {@code run} is over. */
     String stream(int size, StreamRun run) throws Exception;
 

@@ -3,6 +3,10 @@ package dev.shunt.bench;
 import dev.shunt.netty.ShuntDomainSocketChannel;
 import dev.shunt.netty.ShuntEventLoopGroup;
 import dev.shunt.netty.ShuntServerDomainSocketChannel;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -15,6 +19,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -31,6 +36,8 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -42,8 +49,15 @@ import java.util.function.Supplier;
  * this one connection. The RPC scenario is the exception, by design: the client's application thread writes
  * each request and waits on a future that {@code channelRead} completes, and the server's handler submits each
  * request to an executor thread that calls {@code ctx.writeAndFlush}.
+ *
+ * <p>The server JVM also runs a gRPC server ({@link GrpcEcho}, grpc-netty) on the same event loop and the same
+ * kind of channel, at an address of its own; the client's gRPC channel of the grpc scenario runs on the
+ * client's event loop, with grpc-java's default executors on both sides. {@link #serve} names both addresses.
  */
 final class NettyEndpoints implements Endpoints {
+    /** Between the two addresses {@link #serve} returns: no socket path has one, nor a host and port. */
+    private static final char ADDRESS_SEPARATOR = '\t';
+
     private final Supplier<EventLoopGroup> group;
     private final Class<? extends ServerChannel> serverChannel;
     private final Class<? extends Channel> channel;
@@ -86,34 +100,53 @@ final class NettyEndpoints implements Endpoints {
         return new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     }
 
+    /**
+     * Serves benchmark connections and gRPC calls.
+     *
+     * @return the benchmark server's address, a tab, the gRPC server's address
+     */
     @Override
-    public String serve(Path dir) throws InterruptedException {
-        SocketAddress bind = tcp ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)
-                : new DomainSocketAddress(dir.resolve("bench.sock").toFile());
-        ServerBootstrap bootstrap = new ServerBootstrap().group(group.get()).channel(serverChannel)
+    public String serve(Path dir) throws IOException, InterruptedException {
+        EventLoopGroup loop = group.get();
+        ServerBootstrap bootstrap = new ServerBootstrap().group(loop).channel(serverChannel)
                 .childHandler(new PerChannel(ServerHandler::new));
         if (tcp) {
             bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
         }
-        SocketAddress bound = bootstrap.bind(bind).sync().channel().localAddress();
-        return bound instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
-                : ((DomainSocketAddress) bound).path();
+        SocketAddress bench = bootstrap.bind(bindAddress(dir, "bench.sock")).sync().channel().localAddress();
+        // Netty turns TCP_NODELAY on for its TCP channels by default, and grpc-netty leaves it on.
+        Server grpc = NettyServerBuilder.forAddress(bindAddress(dir, "grpc.sock")).channelType(serverChannel)
+                .bossEventLoopGroup(loop).workerEventLoopGroup(loop).addService(GrpcEcho.service()).build().start();
+        return text(bench) + ADDRESS_SEPARATOR + text(grpc.getListenSockets().get(0));
+    }
+
+    private SocketAddress bindAddress(Path dir, String socketFile) {
+        return tcp ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)
+                : new DomainSocketAddress(dir.resolve(socketFile).toFile());
+    }
+
+    private static String text(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+                : ((DomainSocketAddress) address).path();
+    }
+
+    private SocketAddress parse(String address) {
+        if (!tcp) {
+            return new DomainSocketAddress(address);
+        }
+        int colon = address.lastIndexOf(':');
+        return new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
     }
 
     @Override
     public ClientSide client(String address) {
-        SocketAddress remote;
-        if (tcp) {
-            int colon = address.lastIndexOf(':');
-            remote = new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
-        } else {
-            remote = new DomainSocketAddress(address);
-        }
+        int separator = address.indexOf(ADDRESS_SEPARATOR);
         Bootstrap bootstrap = new Bootstrap().group(group.get()).channel(channel);
         if (tcp) {
             bootstrap.option(ChannelOption.TCP_NODELAY, true);
         }
-        return new Client(bootstrap, remote, path);
+        return new Client(bootstrap, parse(address.substring(0, separator)), parse(address.substring(separator + 1)),
+                channel, path);
     }
 
     /** Adds a fresh handler to every channel. */
@@ -228,15 +261,23 @@ final class NettyEndpoints implements Endpoints {
         }
     }
 
-    /** The client side: one connection per scenario, driven by a handler on the event loop. */
+    /**
+     * The client side: one connection per scenario, driven by a handler on the event loop; for gRPC, one gRPC
+     * channel on the same loop.
+     */
     private static final class Client implements ClientSide {
         private final Bootstrap bootstrap;
         private final SocketAddress remote;
+        private final SocketAddress grpcRemote;
+        private final Class<? extends Channel> channel;
         private final Function<Channel, String> path;
 
-        Client(Bootstrap bootstrap, SocketAddress remote, Function<Channel, String> path) {
+        Client(Bootstrap bootstrap, SocketAddress remote, SocketAddress grpcRemote, Class<? extends Channel> channel,
+                Function<Channel, String> path) {
             this.bootstrap = bootstrap;
             this.remote = remote;
+            this.grpcRemote = grpcRemote;
+            this.channel = channel;
             this.path = path;
         }
 
@@ -261,6 +302,33 @@ final class NettyEndpoints implements Endpoints {
                     request.release();
                 }
             });
+        }
+
+        @Override
+        public String grpc(int size, RoundTrips trips) throws Exception {
+            AtomicReference<Channel> connection = new AtomicReference<>();
+            ReflectiveChannelFactory<? extends Channel> channels = new ReflectiveChannelFactory<>(channel);
+            ManagedChannel grpc = NettyChannelBuilder.forAddress(grpcRemote)
+                    .channelFactory(() -> {
+                        Channel ch = channels.newChannel();
+                        connection.set(ch); // the connection whose path the case reports
+                        return ch;
+                    }, grpcRemote.getClass())
+                    .eventLoopGroup(bootstrap.config().group()).usePlaintext().build();
+            try {
+                byte[] request = new byte[size];
+                // gRPC connects on the first call: made before the warm-up, as the other scenarios connect first.
+                if (GrpcEcho.call(grpc, request).length != size) {
+                    throw new IOException("the gRPC reply is not the request echoed");
+                }
+                for (long t; (t = trips.next()) >= 0; ) {
+                    GrpcEcho.call(grpc, request);
+                    trips.replied(t);
+                }
+                return path.apply(connection.get());
+            } finally {
+                grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            }
         }
 
         @Override

@@ -27,6 +27,13 @@ final class Options {
     /** Starting a transport's two JVMs and closing them, roughly, for the estimate of the run's time. */
     private static final double JVM_START_SECONDS = 3;
     private static final long MILLI = 1_000_000;
+    /** The first case of a client JVM warms up this many times --warmup: the JIT has the transport to compile. */
+    static final int FIRST_CASE_WARMUPS = 3;
+    /**
+     * Its first gRPC case this many: gRPC's and HTTP/2's code, which no other case runs, comes on top, and at
+     * a few thousand calls a second the JIT compiler needs seconds to get through the calls' hot paths.
+     */
+    static final int FIRST_GRPC_WARMUPS = 10;
 
     static final String USAGE = String.join("\n",
             "Usage: shunt-bench [options]",
@@ -56,8 +63,11 @@ final class Options {
             "                      each, with a unit: us, ms or s, from 10us to 1s (default 1ms,10ms)",
             "  --rounds N          rounds of every case and transport, 1 to 100 (default " + ROUNDS + ")",
             "  --seconds S         measured seconds per case and round, 0.05 to 600 (default " + SECONDS + ")",
-            "  --warmup S          warm-up seconds before each measurement, three times that before the first",
-            "                      of each client JVM, 0 to 600 (default " + WARMUP + ")",
+            "  --warmup S          warm-up seconds before each measurement, 0 to 600 (default " + WARMUP + "); "
+                    + FIRST_CASE_WARMUPS + " times",
+            "                      that before the first case of each client JVM, " + FIRST_GRPC_WARMUPS
+                    + " times that before its",
+            "                      first grpc case",
             "  --quick             rough figures in about a quarter of the time: the defaults of --rounds,",
             "                      --seconds and --warmup become " + QUICK_ROUNDS + ", " + QUICK_SECONDS + " and "
                     + QUICK_WARMUP + " (given values win)",
@@ -163,17 +173,22 @@ final class Options {
 
     /** How long one case may take before its process is killed: the longest warm-up, the measurement, slack. */
     long caseLimitSeconds() {
-        return (long) Math.ceil(3 * warmup + seconds) + SLACK_SECONDS;
+        return (long) Math.ceil(FIRST_GRPC_WARMUPS * warmup + seconds) + SLACK_SECONDS;
     }
 
     /** A rough estimate of the whole run, for the progress line. */
     double estimatedSeconds() {
         double total = 0;
         for (Transport t : transports) {
-            long cases = cases().stream().filter(c -> t.takesPart(c.scenario())).count();
-            total += rounds * cases * (seconds + warmup);
+            // A case that does not apply to a transport is answered at once.
+            List<Scenario> measured = cases().stream().map(Case::scenario)
+                    .filter(s -> t.takesPart(s) && t.notApplicable(s).isEmpty()).toList();
+            total += rounds * measured.size() * (seconds + warmup);
             if (t.family != Transport.Family.FLOOR) {
-                total += JVM_START_SECONDS + 2 * warmup;
+                total += JVM_START_SECONDS + (FIRST_CASE_WARMUPS - 1) * warmup;
+            }
+            if (measured.contains(Scenario.GRPC)) {
+                total += (FIRST_GRPC_WARMUPS - 1) * warmup;
             }
         }
         return total;

@@ -21,6 +21,9 @@ enum Scenario {
     RPC("rpc", "RPC calls: an application thread waits on a future that the reading thread (event loop)\n"
             + "                completes; the server's handler hands each request to an executor thread that\n"
             + "                writes the reply; one call outstanding"),
+    /** gRPC unary calls (grpc-java over grpc-netty) with the framework's own threads: the Netty transports. */
+    GRPC("grpc", "gRPC unary echo calls through grpc-java on the transport's Netty channels: blocking\n"
+            + "                stub, default executors, one call outstanding; Netty transports only"),
     /** Connections opened (with Shunt's handshake where it applies) and closed, one after another. */
     CONNECT("connect", "connection set-up: connect (+ Shunt handshake) and close, one after another");
 

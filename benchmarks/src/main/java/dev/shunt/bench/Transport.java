@@ -89,6 +89,9 @@ enum Transport {
 
     /** Why a scenario does not apply to this transport, if it does not. */
     Optional<String> notApplicable(Scenario scenario) {
+        if (scenario == Scenario.GRPC) {
+            return netty() ? Optional.empty() : Optional.of("not Netty: grpc-java's transport runs on Netty channels");
+        }
         if (this != AERON_IPC) {
             return Optional.empty();
         }
@@ -97,6 +100,11 @@ enum Transport {
             case RPC -> Optional.of("not a socket: Aeron's publications have no socket framework's hand-offs");
             default -> Optional.empty();
         };
+    }
+
+    /** Whether its JVMs run Netty channels, and so gRPC too ({@link NettyEndpoints}). */
+    private boolean netty() {
+        return this == NETTY_EPOLL || this == NETTY_SHUNT || this == NETTY_TCP;
     }
 
     /** JVM arguments of both the server and the client JVM of this transport. */
@@ -108,6 +116,11 @@ enum Transport {
         args.add("-Dshunt.mpk=optional");
         if (options.spinNanos != null) {
             args.add("-Dshunt.spinNanos=" + options.spinNanos);
+        }
+        if (netty()) {
+            // grpc-netty sets SO_KEEPALIVE on every connection, which domain sockets do not have; Netty's
+            // bootstrap would warn about it on stderr, the orchestrator's progress, at every gRPC connection.
+            args.add("-Dorg.slf4j.simpleLogger.log.io.netty.bootstrap=error");
         }
         if (this == AERON_IPC) {
             // Agrona 2 reaches into jdk.internal.misc; a benchmark process may open it, a library may not.

@@ -105,6 +105,18 @@ class OptionsTest {
     }
 
     @Test
+    void theEstimateLeavesOutCasesThatDoNotApplyAndCountsTheFirstGrpcWarmUp() {
+        assertEquals(estimate("rpc", "junixsocket"), estimate("rpc,grpc", "junixsocket"), 1e-9);
+        Options o = Options.parse(new String[] {"--scenarios", "rpc,grpc", "--transports", "netty-epoll"});
+        assertEquals(estimate("rpc", "netty-epoll") + o.rounds * (o.seconds + o.warmup)
+                + (Options.FIRST_GRPC_WARMUPS - 1) * o.warmup, o.estimatedSeconds(), 1e-9);
+    }
+
+    private static double estimate(String scenarios, String transports) {
+        return Options.parse(new String[] {"--scenarios", scenarios, "--transports", transports}).estimatedSeconds();
+    }
+
+    @Test
     void defaultsMeasureTheTargetsAndQuickOnlyChangesDefaults() {
         Options defaults = Options.parse(new String[0]);
         assertEquals(List.of(1_000L, 10_000L, 100_000L), defaults.rates);

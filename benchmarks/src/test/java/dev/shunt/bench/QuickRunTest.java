@@ -29,11 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 class QuickRunTest {
 
     @Test
-    void everyTransportMeasuresPingPongAndRpc(@TempDir Path out) throws Exception {
+    void everyTransportMeasuresPingPongRpcAndGrpc(@TempDir Path out) throws Exception {
         List<Transport> transports = List.of(Transport.values());
         Map<String, Object> json = runAndRead(out, "--quick", "--rounds", "1", "--seconds", "0.2", "--warmup", "0.1",
-                "--scenarios", "pingpong,rpc", "--sizes", "32", "--transports", "all");
-        assertMeasured(json, transports, List.of("pingpong-32", "rpc-32"), 1);
+                "--scenarios", "pingpong,rpc,grpc", "--sizes", "32", "--transports", "all");
+        assertMeasured(json, transports, List.of("pingpong-32", "rpc-32", "grpc-32"), 1);
     }
 
     @Test
@@ -43,7 +43,8 @@ class QuickRunTest {
                 "--sizes", "32", "--stream-sizes", "64k", "--rates", "1000,100000", "--gaps", "1ms,10ms",
                 "--load-threads", "1", "--transports", "jdk-unix,shunt-core,c-floor");
         assertMeasured(json, transports, List.of("pingpong-32", "fixed-rate-1000-32", "fixed-rate-100000-32",
-                "throughput-65536", "wakeup-1ms-32", "wakeup-10ms-32", "saturated-32", "rpc-32", "connect"), 2);
+                "throughput-65536", "wakeup-1ms-32", "wakeup-10ms-32", "saturated-32", "rpc-32", "grpc-32",
+                "connect"), 2);
     }
 
     @Test
