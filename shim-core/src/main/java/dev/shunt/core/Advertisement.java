@@ -2,8 +2,10 @@ package dev.shunt.core;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -12,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Shunt server's advertisement: a small file beside its socket file ({@code <socket>.shunt}) naming the
@@ -23,6 +26,7 @@ final class Advertisement {
     static final String SUFFIX = ".shunt";
     private static final String HEADER = "shunt-advertisement";
     private static final int MAX_BYTES = 4096;
+    private static final AtomicLong WITHDRAWALS = new AtomicLong();
 
     private Advertisement() {
     }
@@ -57,18 +61,17 @@ final class Advertisement {
      */
     static void check(Path socketPath) throws FallbackException {
         Path path = pathFor(socketPath);
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(path)) {
-            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
-            if (bytes.length > MAX_BYTES) {
-                throw new FallbackException(FallbackReason.PEER_NOT_SHUNT, path + " is larger than " + MAX_BYTES
-                        + " bytes");
-            }
-            p.load(new java.io.StringReader(new String(bytes, StandardCharsets.ISO_8859_1)));
+        Properties p;
+        try {
+            p = read(path);
         } catch (NoSuchFileException e) {
             throw new FallbackException(FallbackReason.PEER_NOT_SHUNT, "");
         } catch (IOException | IllegalArgumentException e) {
             throw new FallbackException(FallbackReason.PEER_NOT_SHUNT, "unreadable advertisement " + path + ": " + e);
+        }
+        if (p == null) {
+            throw new FallbackException(FallbackReason.PEER_NOT_SHUNT, path + " is larger than " + MAX_BYTES
+                    + " bytes");
         }
         String versions = p.getProperty("versions", "");
         if (!java.util.Arrays.asList(versions.split(",")).contains(Integer.toString(HandshakeMessage.VERSION))) {
@@ -86,18 +89,65 @@ final class Advertisement {
         }
     }
 
-    /** Removes the advertisement if it still describes this socket file. */
+    /**
+     * Removes the advertisement if it still describes this socket file, and never a successor's. A server that
+     * re-bound the socket path may rename its advertisement over the path at any moment, so a read of the path
+     * followed by a delete of the path (or a comparison of inode numbers before the delete) could delete the
+     * successor's file. Rename-then-verify closes that gap with plain file operations: the file is renamed to a
+     * name only this call uses, then that file is read and deleted. A successor's file caught by the rename is
+     * linked back, unless a newer one took the path meanwhile ({@code link} never replaces). The first read keeps
+     * the usual case, a successor that published long before, from moving the successor's file at all.
+     */
     static void withdraw(Path socketPath, String identity) throws IOException {
         Path path = pathFor(socketPath);
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(path)) {
-            p.load(in);
+        if (!describes(path, identity)) {
+            return;
+        }
+        Path aside = path.resolveSibling(path.getFileName() + ".withdrawn" + ProcessHandle.current().pid() + "-"
+                + WITHDRAWALS.incrementAndGet());
+        try {
+            Files.move(path, aside, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
             return;
         }
-        if (identity.equals(p.getProperty("identity"))) {
-            Files.deleteIfExists(path);
+        if (!describes(aside, identity)) {
+            try {
+                Files.createLink(path, aside);
+            } catch (FileAlreadyExistsException e) {
+                // A newer advertisement took the path; it stays.
+            }
         }
+        Files.delete(aside);
+    }
+
+    /** @return whether the file is an advertisement naming this socket identity; not when absent or unreadable */
+    private static boolean describes(Path path, String identity) {
+        try {
+            Properties p = read(path);
+            return p != null && identity.equals(p.getProperty("identity"));
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Reads an advertisement file, which anyone who can write its directory may have put there, so at most
+     * {@value #MAX_BYTES} bytes of it.
+     *
+     * @return its properties, or null if it is larger than that
+     * @throws IllegalArgumentException if it is not a properties file
+     */
+    private static Properties read(Path path) throws IOException {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(path)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        }
+        if (bytes.length > MAX_BYTES) {
+            return null;
+        }
+        Properties p = new Properties();
+        p.load(new StringReader(new String(bytes, StandardCharsets.ISO_8859_1)));
+        return p;
     }
 
     /**
