@@ -23,6 +23,7 @@ public final class Epoll implements AutoCloseable {
     private static final int EPOLL_CLOEXEC = 0x80000;
     private static final int CTL_ADD = 1;
     private static final int CTL_DEL = 2;
+    private static final int CTL_MOD = 3;
     private static final int EVENT_BYTES = 12;
 
     private final int fd;
@@ -67,6 +68,25 @@ public final class Epoll implements AutoCloseable {
         control.putLong(4, token);
         if (LibCHolder.LIBC.epoll_ctl(fd, CTL_ADD, target, control) != 0) {
             throw new NativeCallException("epoll_ctl(ADD)", LibCHolder.errno());
+        }
+    }
+
+    /**
+     * Changes what a watched descriptor is watched for. With the interest and token it already has, this changes
+     * nothing but re-arms an edge-triggered descriptor, and tells whether this instance still watches it.
+     *
+     * @param target the descriptor
+     * @param interest event mask
+     * @param token reported by {@link #await} for this descriptor
+     * @throws NativeCallException if {@code epoll_ctl} fails: {@code ENOENT} when the descriptor is not watched
+     *     here, {@code EBADF} or {@code EINVAL} when this instance's descriptor number was closed or now names
+     *     another file
+     */
+    public synchronized void modify(int target, int interest, int token) throws NativeCallException {
+        control.putInt(0, interest);
+        control.putLong(4, token);
+        if (LibCHolder.LIBC.epoll_ctl(fd, CTL_MOD, target, control) != 0) {
+            throw new NativeCallException("epoll_ctl(MOD)", LibCHolder.errno());
         }
     }
 

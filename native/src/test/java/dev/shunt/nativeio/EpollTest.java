@@ -31,9 +31,29 @@ class EpollTest {
             assertEquals(0, epoll.await(tokens, events, 10));
             NativeCallException e = assertThrows(NativeCallException.class, () -> epoll.remove(bell));
             assertEquals(Errno.ENOENT, e.errno());
+            e = assertThrows(NativeCallException.class, () -> epoll.modify(bell, Epoll.IN, 7));
+            assertEquals(Errno.ENOENT, e.errno());
         } finally {
             Descriptors.close(bell);
             Descriptors.close(pair[0]);
+        }
+    }
+
+    @Test
+    void modifyReArmsAnEdgeTriggeredDescriptorThatIsStillReady() throws Exception {
+        int bell = EventFd.create();
+        try (Epoll epoll = Epoll.create(8)) {
+            epoll.add(bell, Epoll.IN | Epoll.EDGE_TRIGGERED, 7);
+            EventFd.signal(bell);
+            int[] tokens = new int[8];
+            int[] events = new int[8];
+            assertEquals(1, epoll.await(tokens, events, 1000));
+            assertEquals(0, epoll.await(tokens, events, 10));
+            epoll.modify(bell, Epoll.IN | Epoll.EDGE_TRIGGERED, 8);
+            assertEquals(1, epoll.await(tokens, events, 1000));
+            assertEquals(8, tokens[0]);
+        } finally {
+            Descriptors.close(bell);
         }
     }
 }
