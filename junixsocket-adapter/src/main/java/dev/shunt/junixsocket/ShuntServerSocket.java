@@ -15,7 +15,9 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  *
  * <p>Configured from the system properties ({@code shunt.*}, see {@link ShuntConfig}) when it is created. With
  * Shunt enabled, binding to a socket file publishes the Shunt advertisement {@code <socket file>.shunt} beside
- * it, and closing withdraws it. {@link #accept()} returns a {@link ShuntSocket} whose handshake already ran.
+ * it, and closing withdraws it. {@link #accept()} returns a {@link ShuntSocket} whose handshake already ran. The
+ * handshakes run on threads of this server socket (one that accepts, started by the first {@code accept()}, and up
+ * to 64 that wait on Shunt clients and end when idle), so a slow client delays no other.
  *
  * <pre>{@code
  * try (ShuntServerSocket server = ShuntServerSocket.bindOn(AFUNIXSocketAddress.of(Path.of("/run/app.sock")))) {
@@ -109,14 +111,22 @@ public final class ShuntServerSocket extends ServerSocket {
     }
 
     /**
-     * Accepts the next connection and runs the Shunt server handshake on it. A handshake waits at most
-     * {@code shunt.handshakeTimeoutMillis} (only a client that marked itself as a Shunt client and then stalls
-     * makes it wait); a connection whose handshake fails is closed and logged, and accepting goes on with the
-     * next one.
+     * Returns the next connection whose Shunt server handshake has finished. Handshakes run off the calling
+     * thread, so a client that marked itself as a Shunt client and then stalls holds up only itself: other
+     * connections are returned while its handshake waits (at most {@code shunt.handshakeTimeoutMillis}). A
+     * connection whose handshake fails is closed and logged, and never returned. At most 64 handshakes of this
+     * server socket wait on their clients at once; a Shunt client beyond that is served on the kernel socket at
+     * once (fallback reason {@link dev.shunt.core.FallbackReason#HANDSHAKE_LIMIT}).
+     *
+     * <p>As with {@link ServerSocket#accept()}: the call blocks; {@code SO_TIMEOUT} bounds it; {@link #close()}
+     * from another thread ends it with a {@link SocketException}; on a virtual thread it parks without holding
+     * its carrier, and an interrupt closes this server socket ({@code SocketException}, interrupt status kept),
+     * while a platform thread's interrupt does not end it. Connections are taken from the kernel's listen backlog
+     * only while a caller waits in this method.
      *
      * @return the connection, on the fast path or on the kernel socket
      * @throws IOException if the server socket is closed, not bound, or accepting fails
-     * @throws java.net.SocketTimeoutException if {@code SO_TIMEOUT} passes before a connection arrives
+     * @throws java.net.SocketTimeoutException if {@code SO_TIMEOUT} passes before a connection is ready
      */
     @Override
     public ShuntSocket accept() throws IOException {
@@ -145,7 +155,9 @@ public final class ShuntServerSocket extends ServerSocket {
 
     /**
      * Withdraws the Shunt advertisement and closes the listening socket, deleting its socket file if set to (the
-     * default of {@link #bindOn(AFUNIXSocketAddress)}). Accepted connections stay open.
+     * default of {@link #bindOn(AFUNIXSocketAddress)}). Connections already returned by {@link #accept()} stay
+     * open; those not yet returned (handshake finished or still under way) are closed, as the kernel drops the
+     * connections left in a closed socket's backlog.
      */
     @Override
     public void close() throws IOException {

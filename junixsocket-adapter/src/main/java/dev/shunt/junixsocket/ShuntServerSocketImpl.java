@@ -1,9 +1,7 @@
 package dev.shunt.junixsocket;
 
-import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.ServerAdvertisement;
 import dev.shunt.core.ShuntConfig;
-import dev.shunt.core.ShuntHandshake;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,24 +14,25 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.newsclub.net.unix.AFUNIXServerSocket;
-import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
-import org.newsclub.net.unix.FileDescriptorCast;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@link SocketImpl} behind a {@link ShuntServerSocket}: a junixsocket {@link AFUNIXServerSocket} listens,
  * the Shunt advertisement is published beside its socket file, and every accepted connection runs the server
- * handshake before {@link ShuntServerSocket#accept()} returns it.
+ * handshake before {@link ShuntServerSocket#accept()} returns it. The handshakes run off the caller's thread
+ * ({@link Acceptor}, {@link HandshakePool}); the caller waits in the {@link AcceptQueue}, where {@code SO_TIMEOUT}
+ * bounds its wait and {@link #close()} ends it.
  */
 final class ShuntServerSocketImpl extends SocketImpl {
-    private static final Logger LOG = LoggerFactory.getLogger(ShuntServerSocket.class);
-
     private final ShuntConfig config;
     private final AFUNIXServerSocket kernel;
+    private final AcceptQueue queue = new AcceptQueue();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ServerAdvertisement advertisement;
+    private volatile HandshakePool handshakes;
+    private volatile String where;
+    private volatile int soTimeoutMillis;
+    private Acceptor acceptor;
 
     ShuntServerSocketImpl(ShuntConfig config) throws IOException {
         this.config = Objects.requireNonNull(config, "config");
@@ -52,46 +51,44 @@ final class ShuntServerSocketImpl extends SocketImpl {
     void bind(SocketAddress endpoint, int backlog) throws IOException {
         kernel.bind(endpoint, backlog);
         AFUNIXSocketAddress bound = kernel.getLocalSocketAddress();
-        if (bound != null && bound.hasFilename()) {
+        boolean named = bound != null && bound.hasFilename();
+        where = named ? bound.getFile().getPath() : String.valueOf(bound);
+        handshakes = new HandshakePool(config, queue, where);
+        if (named) {
             advertisement = ServerAdvertisement.publish(bound.getFile().toPath(), config);
         }
     }
 
     /**
-     * Accepts the next connection whose handshake finishes: each handshake is bounded by
-     * {@code shunt.handshakeTimeoutMillis}, and a connection whose handshake fails is closed and skipped.
+     * Takes the next connection whose handshake finished, waiting at most {@code SO_TIMEOUT}; a connection whose
+     * handshake fails is closed and never returned.
      */
     @Override
     protected void accept(SocketImpl target) throws IOException {
-        while (true) {
-            AFUNIXSocket connection = kernel.accept();
-            HandshakeResult result;
-            try {
-                result = ShuntHandshake.accept(FileDescriptorCast.using(connection.getFileDescriptor())
-                        .as(Integer.class), config);
-            } catch (IOException e) {
-                LOG.warn("Shunt handshake on a connection to {} failed; closing that connection: {}",
-                        kernel.getLocalSocketAddress(), e.toString());
-                closeQuietly(connection, e);
-                continue;
-            } catch (RuntimeException e) {
-                closeQuietly(connection, e);
-                throw e;
-            }
-            ((ShuntSocketImpl) target).attachAccepted(connection, result);
-            return;
-        }
-    }
-
-    private static void closeQuietly(AFUNIXSocket connection, Exception cause) {
+        startAcceptor();
+        AcceptQueue.Arrival next = queue.awaitArrival(soTimeoutMillis);
         try {
-            connection.close();
-        } catch (IOException e) {
-            cause.addSuppressed(e);
+            ((ShuntSocketImpl) target).attachAccepted(next.connection, next.result);
+        } catch (IOException | RuntimeException e) {
+            next.discard();
+            throw e;
         }
     }
 
-    /** Withdraws the advertisement, then closes the listening socket (deleting its file if set to). */
+    private synchronized void startAcceptor() throws IOException {
+        if (acceptor == null && !closed.get()) {
+            acceptor = Acceptor.start(kernel, queue, handshakes, where);
+        }
+    }
+
+    private synchronized Acceptor acceptor() {
+        return acceptor;
+    }
+
+    /**
+     * Withdraws the advertisement, fails waiting {@code accept()} calls, closes the connections nobody took and
+     * those whose handshake is still under way, then closes the listening socket (deleting its file if set to).
+     */
     @Override
     protected void close() throws IOException {
         if (!closed.compareAndSet(false, true)) {
@@ -100,6 +97,15 @@ final class ShuntServerSocketImpl extends SocketImpl {
         ServerAdvertisement published = advertisement;
         if (published != null) {
             published.close();
+        }
+        queue.close();
+        Acceptor running = acceptor();
+        if (running != null) {
+            running.stop();
+        }
+        HandshakePool pool = handshakes;
+        if (pool != null) {
+            pool.close();
         }
         kernel.close();
     }
@@ -170,7 +176,7 @@ final class ShuntServerSocketImpl extends SocketImpl {
     public void setOption(int optId, Object value) throws SocketException {
         switch (optId) {
             case SO_TIMEOUT:
-                kernel.setSoTimeout((Integer) value);
+                soTimeoutMillis = (Integer) value;
                 break;
             case SO_RCVBUF:
                 kernel.setReceiveBufferSize((Integer) value);
@@ -187,11 +193,7 @@ final class ShuntServerSocketImpl extends SocketImpl {
     public Object getOption(int optId) throws SocketException {
         switch (optId) {
             case SO_TIMEOUT:
-                try {
-                    return kernel.getSoTimeout();
-                } catch (IOException e) {
-                    throw e instanceof SocketException ? (SocketException) e : new SocketException(e.toString());
-                }
+                return soTimeoutMillis;
             case SO_RCVBUF:
                 return kernel.getReceiveBufferSize();
             case SO_REUSEADDR:

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.ClientHandshake;
-import dev.shunt.core.ShuntConfig;
-import dev.shunt.core.ShuntHandshake;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.UnixSockets;
+import dev.shunt.nativeio.testing.NoDescriptorLeaks;
+import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
@@ -17,16 +16,38 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
-/** The server side: advertisement lifecycle, socket file, accept timeouts, and handshakes that fail. */
+/**
+ * The server side: advertisement lifecycle, socket file, accept timeouts, and handshakes that fail (clients that
+ * stay silent: {@link AcceptWhileHandshakingTest}).
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(NoDescriptorLeaks.class)
 class ShuntServerSocketTest {
     @TempDir
     Path dir;
+
+    /**
+     * On JDK 25, junixsocket 2.11.1 keeps a socket open from the first connection a process makes (seen with plain
+     * {@code AFUNIXSocket}s too): make that connection before {@link NoDescriptorLeaks} counts.
+     */
+    @BeforeAll
+    static void connectOnce(@TempDir Path scratch) throws Exception {
+        AFUNIXSocketAddress address = AFUNIXSocketAddress.of(scratch.resolve("warm-up"));
+        try (AFUNIXServerSocket server = AFUNIXServerSocket.bindOn(address);
+                AFUNIXSocket client = AFUNIXSocket.connectTo(address);
+                Socket served = server.accept()) {
+            assertTrue(served.isConnected() && client.isConnected());
+        }
+    }
 
     @Test
     void advertisesWhileBoundAndWithdrawsAndDeletesTheSocketFileOnClose() throws Exception {
@@ -85,36 +106,15 @@ class ShuntServerSocketTest {
     void closeUnblocksAnAccept() throws Exception {
         ShuntServerSocket server = ShuntServerSocket.newInstance(Connection.config(true));
         server.bind(AFUNIXSocketAddress.of(dir.resolve("s")));
-        CompletableFuture<ShuntSocket> accepted = CompletableFuture.supplyAsync(() -> accept(server));
-        Waits.until(() -> accepted.isDone() || isAccepting(), java.time.Duration.ofSeconds(10), "accept blocks");
+        CompletableFuture<Thread> caller = new CompletableFuture<>();
+        CompletableFuture<ShuntSocket> accepted = CompletableFuture.supplyAsync(() -> {
+            caller.complete(Thread.currentThread());
+            return accept(server);
+        });
+        Waits.untilBlockedInSocketCall(caller.get(10, TimeUnit.SECONDS));
         server.close();
         ExecutionException e = assertThrows(ExecutionException.class, () -> accepted.get(10, TimeUnit.SECONDS));
         assertTrue(e.getCause().getCause() instanceof SocketException, e.toString());
-    }
-
-    @Test
-    void aMarkedClientThatStallsDelaysAcceptOnlyUpToTheHandshakeBound() throws Exception {
-        Path socket = dir.resolve("s");
-        ShuntConfig serverConfig = Connection.config(true).withHandshakeTimeoutMillis(500);
-        try (ShuntServerSocket server = ShuntServerSocket.newInstance(serverConfig)) {
-            server.bind(AFUNIXSocketAddress.of(socket));
-            int stalled = markedConnection(socket);
-            try {
-                CompletableFuture<ShuntSocket> accepted = CompletableFuture.supplyAsync(() -> accept(server));
-                try (ShuntSocket good = ShuntSocket.newInstance(Connection.config(true))) {
-                    good.connect(AFUNIXSocketAddress.of(socket));
-                    try (ShuntSocket served = accepted.get(10, TimeUnit.SECONDS)) {
-                        assertTrue(good.isFastPath());
-                        assertTrue(served.isFastPath(), "accept went on to the next connection");
-                        served.getOutputStream().write(9);
-                        assertEquals(9, good.getInputStream().read());
-                    }
-                }
-                assertEquals(32, bytesUntilEndOfStream(stalled), "the server sent its offer, then closed");
-            } finally {
-                Descriptors.close(stalled);
-            }
-        }
     }
 
     @Test
@@ -122,7 +122,7 @@ class ShuntServerSocketTest {
         Path socket = dir.resolve("s");
         try (ShuntServerSocket server = ShuntServerSocket.newInstance(Connection.config(true))) {
             server.bind(AFUNIXSocketAddress.of(socket));
-            int garbage = markedConnection(socket);
+            int garbage = AcceptPeer.markedConnection(socket, Connection.config(true));
             try {
                 byte[] junk = "definitely not an ACCEPT message".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                 UnixSockets.writeFully(garbage, junk, 0, junk.length);
@@ -137,37 +137,6 @@ class ShuntServerSocketTest {
                 Descriptors.close(garbage);
             }
         }
-    }
-
-    /** A raw client that marks itself as a Shunt client, connects, and never completes its handshake. */
-    private static int markedConnection(Path socket) throws Exception {
-        int fd = UnixSockets.socket();
-        ClientHandshake handshake = ShuntHandshake.prepareClient(fd, socket, Connection.config(true));
-        assertTrue(handshake.isAttempting());
-        UnixSockets.connect(fd, socket.toString());
-        return fd;
-    }
-
-    /** @return how many bytes arrive before end of stream */
-    private static int bytesUntilEndOfStream(int fd) throws Exception {
-        byte[] buf = new byte[64];
-        int total = 0;
-        for (int n; (n = UnixSockets.read(fd, buf, 0, buf.length)) > 0; ) {
-            total += n;
-        }
-        return total;
-    }
-
-    private static boolean isAccepting() {
-        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> {
-            for (StackTraceElement e : t.getStackTrace()) {
-                if (e.getClassName().equals("org.newsclub.net.unix.NativeUnixSocket")
-                        && e.getMethodName().equals("accept")) {
-                    return true;
-                }
-            }
-            return false;
-        });
     }
 
     private static ShuntSocket accept(ShuntServerSocket server) {

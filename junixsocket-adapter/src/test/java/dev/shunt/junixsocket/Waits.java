@@ -21,8 +21,8 @@ final class Waits {
     }
 
     /**
-     * Waits until {@code thread} is inside a blocking socket call: a Shunt ring wait, a junixsocket native
-     * read or write, or junixsocket's park of a virtual thread.
+     * Waits until {@code thread} is inside a blocking socket call: a Shunt ring wait, a {@link ShuntServerSocket}'s
+     * wait in {@code accept()}, a junixsocket native call, or junixsocket's park of a virtual thread.
      */
     static void untilBlockedInSocketCall(Thread thread) {
         until(() -> isInSocketCall(thread), Duration.ofSeconds(10), thread.getName() + " blocks in a socket call");
@@ -32,7 +32,7 @@ final class Waits {
         for (StackTraceElement frame : thread.getStackTrace()) {
             String cls = frame.getClassName();
             String method = frame.getMethodName().toLowerCase(java.util.Locale.ROOT);
-            if (cls.startsWith("dev.shunt.core.") && (method.contains("wait") || method.contains("park"))) {
+            if (cls.startsWith("dev.shunt.") && (method.contains("wait") || method.contains("park"))) {
                 return true;
             }
             if (cls.equals("org.newsclub.net.unix.NativeUnixSocket")

@@ -19,7 +19,9 @@ public enum FallbackReason {
     /** The peer's offer or its shared memory failed validation. */
     INVALID_OFFER(8, "peer's offer failed validation"),
     /** This process could not create or map shared memory. */
-    LOCAL_FAILURE(9, "shared memory could not be set up here");
+    LOCAL_FAILURE(9, "shared memory could not be set up here"),
+    /** The server already had as many handshakes waiting on their clients as it allows. */
+    HANDSHAKE_LIMIT(10, "server has too many handshakes in progress");
 
     private final int code;
     private final String description;

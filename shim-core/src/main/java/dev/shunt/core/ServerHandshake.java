@@ -14,10 +14,16 @@ import java.io.IOException;
 final class ServerHandshake {
     private final int fd;
     private final ShuntConfig config;
+    private final boolean mayOffer;
 
-    ServerHandshake(int fd, ShuntConfig config) {
+    /**
+     * @param mayOffer false when this side cannot afford to wait on the client: a marked client that would get
+     *     an offer is declined with {@link FallbackReason#HANDSHAKE_LIMIT} instead
+     */
+    ServerHandshake(int fd, ShuntConfig config, boolean mayOffer) {
         this.fd = fd;
         this.config = config;
+        this.mayOffer = mayOffer;
     }
 
     /**
@@ -52,6 +58,9 @@ final class ServerHandshake {
                 throw new FallbackException(FallbackReason.VERSION_MISMATCH, "client marker names version " + version);
             }
             window = ProtectionPolicy.windowFor(config.mpk());
+            if (!mayOffer) {
+                throw new FallbackException(FallbackReason.HANDSHAKE_LIMIT, "");
+            }
         } catch (FallbackException e) {
             return decline(deadline, e);
         }

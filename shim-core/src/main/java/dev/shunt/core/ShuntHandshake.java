@@ -1,5 +1,6 @@
 package dev.shunt.core;
 
+import dev.shunt.nativeio.UnixSockets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -10,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>Server: {@link ServerAdvertisement#publish} after bind/listen, {@link #accept(int, ShuntConfig)} on
- *       each accepted socket before the application sees it.</li>
+ *       each accepted socket before the application sees it ({@link #isMarkedClient(int)} tells whether that
+ *       can wait on the client; {@link #acceptWithoutWaiting(int, ShuntConfig)} never does).</li>
  *   <li>Client: {@link #prepareClient(int, Path, ShuntConfig)} on the unconnected socket, connect, then
  *       {@link ClientHandshake#complete()}.</li>
  * </ul>
@@ -31,7 +33,35 @@ public final class ShuntHandshake {
      *     closes the socket
      */
     public static HandshakeResult accept(int fd, ShuntConfig config) throws IOException {
-        return new ServerHandshake(fd, config).complete();
+        return new ServerHandshake(fd, config, true).complete();
+    }
+
+    /**
+     * Server side, in place of {@link #accept(int, ShuntConfig)} when this side already has as many handshakes
+     * waiting on their clients as it allows: the same answer without the offer, so nothing waits on the client.
+     * A marked client gets a DECLINE with {@link FallbackReason#HANDSHAKE_LIMIT}, or with the reason accept
+     * would have declined it for; any other peer is handled exactly as by accept.
+     *
+     * @param fd the accepted socket (blocking or not)
+     * @param config the configuration in force
+     * @return the fallback reason
+     * @throws IOException when the DECLINE cannot be sent; the caller closes the socket
+     */
+    public static HandshakeResult acceptWithoutWaiting(int fd, ShuntConfig config) throws IOException {
+        return new ServerHandshake(fd, config, false).complete();
+    }
+
+    /**
+     * Server side: whether the peer of an accepted socket marked itself as a Shunt client. Only for such a peer
+     * can {@link #accept(int, ShuntConfig)} wait on the client (for its answer to the offer, up to
+     * {@code shunt.handshakeTimeoutMillis}); for any other it returns at once, without a byte on the socket.
+     *
+     * @param fd the accepted socket
+     * @return whether the peer's address is a Shunt client marker
+     * @throws IOException if the peer's address cannot be read
+     */
+    public static boolean isMarkedClient(int fd) throws IOException {
+        return ClientMarker.version(UnixSockets.peerAbstractName(fd)) != 0;
     }
 
     /**

@@ -339,6 +339,35 @@ class HandshakeTest {
     }
 
     @Test
+    void acceptWithoutWaitingDeclinesAMarkedClientForTheHandshakeLimitAndNeverAnswersAnUnmarkedOne()
+            throws Exception {
+        long limited = ShuntMetrics.snapshot().fallbacks(FallbackReason.HANDSHAKE_LIMIT);
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            int[] client = new int[1];
+            CompletableFuture<HandshakeResult> pending = shuntClient(ON, client);
+            int accepted = UnixSockets.accept(listenFd);
+            assertTrue(ShuntHandshake.isMarkedClient(accepted));
+            HandshakeResult server = ShuntHandshake.acceptWithoutWaiting(accepted, ON);
+            assertEquals(FallbackReason.HANDSHAKE_LIMIT, server.fallbackReason());
+            HandshakeResult result = pending.get(5, TimeUnit.SECONDS);
+            assertEquals(FallbackReason.PEER_DECLINED, result.fallbackReason());
+            assertTrue(result.detail().contains(FallbackReason.HANDSHAKE_LIMIT.description()), result.detail());
+            Descriptors.close(accepted);
+            Descriptors.close(client[0]);
+        }
+        assertEquals(limited + 1, ShuntMetrics.snapshot().fallbacks(FallbackReason.HANDSHAKE_LIMIT));
+
+        int[] client = new int[1];
+        shuntClient(ON.withEnabled(false), client).get(5, TimeUnit.SECONDS);
+        int accepted = UnixSockets.accept(listenFd);
+        assertFalse(ShuntHandshake.isMarkedClient(accepted));
+        assertEquals(FallbackReason.PEER_NOT_SHUNT, ShuntHandshake.acceptWithoutWaiting(accepted, ON).fallbackReason());
+        assertEquals(-1, UnixSockets.peek(client[0], new byte[1], 0, 1), "server must not speak to a plain client");
+        Descriptors.close(accepted);
+        Descriptors.close(client[0]);
+    }
+
+    @Test
     void advertisementSurvivesChmodOfTheSocketFile() throws Exception {
         try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
             Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
