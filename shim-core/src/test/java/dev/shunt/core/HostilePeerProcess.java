@@ -25,9 +25,9 @@ import java.util.zip.CRC32;
  * HostilePeerProcess flood PATH SECONDS BYTES
  *     Connects through the public handshake (shunt.* system properties), prints HANDSHAKE fast|fallback:..,
  *     waits a second, prints FLOODING, rings the victim's doorbell ({@code ShuntStream.ringPeerDoorbell()}) as
- *     fast as it can for SECONDS without publishing any data, prints FLOODED rings=n, then writes BYTES of
- *     seeded data through the ring, shuts its output down, prints SENT BYTES crc32, and waits for the victim
- *     to close.
+ *     fast as it can for SECONDS without publishing any data, prints FLOODED rings=n, waits for one byte from
+ *     the victim on the socket (its go-ahead), then writes BYTES of seeded data through the ring, shuts its
+ *     output down, prints SENT BYTES crc32, and waits for the victim to close.
  * HostilePeerProcess futex-flood PATH SECONDS
  *     Connects ({@link HostilePeerConnection}), waits until the victim's reader parks on its futex word, prints
  *     FLOODING, calls FUTEX_WAKE on that word as fast as it can for SECONDS without changing it or publishing
@@ -146,6 +146,9 @@ public final class HostilePeerProcess {
             rings += 64;
         }
         System.out.println("FLOODED rings=" + rings);
+        System.out.flush();
+        UnixSockets.poll(fd, UnixSockets.POLLIN, -1);
+        UnixSockets.discardInput(fd);
         byte[] pattern = new byte[1 << 16];
         new Random(seconds).nextBytes(pattern);
         CRC32 crc = new CRC32();

@@ -220,6 +220,7 @@ class HostilePeerProcessTest {
                     100.0 * cpu / wall, readerCpu / 1_000_000);
             // Well below one core: a fifth of the wall time (measured: under 1%).
             assertTrue(cpu < wall / 5, "victim process CPU " + cpu / 1_000_000 + " ms in " + wall / 1_000_000 + " ms");
+            UnixSockets.sendByte(victim.fd); // the flooder's go-ahead for its data
             String sent = flooder.expect("SENT", 60, TimeUnit.SECONDS);
             assertEquals(sent, received.get(60, TimeUnit.SECONDS));
             stream.close();
