@@ -323,9 +323,9 @@ final class ShuntSocketImpl extends SocketImpl {
             case SO_TIMEOUT:
                 return soTimeoutMillis;
             case SO_SNDBUF:
-                return s != null ? s.ringCapacity() : kernel.getSendBufferSize();
+                return s != null ? s.sendBufferSize() : kernel.getSendBufferSize();
             case SO_RCVBUF:
-                return s != null ? s.ringCapacity() : kernel.getReceiveBufferSize();
+                return s != null ? s.receiveBufferSize() : kernel.getReceiveBufferSize();
             case TCP_NODELAY:
                 return kernel.getTcpNoDelay();
             case SO_KEEPALIVE:

@@ -21,7 +21,13 @@ public enum FallbackReason {
     /** This process could not create or map shared memory. */
     LOCAL_FAILURE(9, "shared memory could not be set up here"),
     /** The server already had as many handshakes waiting on their clients as it allows. */
-    HANDSHAKE_LIMIT(10, "server has too many handshakes in progress");
+    HANDSHAKE_LIMIT(10, "server has too many handshakes in progress"),
+    /**
+     * The application bound the client socket to an address of its own before connecting, so it cannot carry the
+     * client marker (the marker is the socket's address). Reported by the client only: the server sees an
+     * unmarked client.
+     */
+    CLIENT_BOUND(11, "application bound the client socket itself");
 
     private final int code;
     private final String description;

@@ -1,5 +1,7 @@
 package dev.shunt.core;
 
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.Objects;
 
 /**
@@ -50,6 +52,28 @@ public final class HandshakeResult {
     /** @return the fallback reason with its particulars, or "" on the fast path */
     public String detail() {
         return detail;
+    }
+
+    /**
+     * Closes the connection this result belongs to, in the order every adapter keeps: on the fast path the stream
+     * first ({@link ShuntStream#close()}: the peer reads every byte written, then end of stream; local readers and
+     * writers are released), then the kernel socket, which is closed even if closing the stream fails. The other
+     * order would free the socket's descriptor number while the stream's threads may still poll it for liveness or
+     * ring the peer's doorbell on it, and the process may already have reused that number for another file. On a
+     * fallback only the kernel socket is closed. The same call serves a connection nobody will take and one whose
+     * handshake ended after the application closed it. Idempotent when the kernel socket's close is.
+     *
+     * @param kernelSocket closes the connection's kernel socket
+     * @throws IOException what closing the kernel socket threw
+     */
+    public void close(Closeable kernelSocket) throws IOException {
+        try {
+            if (stream != null) {
+                stream.close();
+            }
+        } finally {
+            kernelSocket.close();
+        }
     }
 
     @Override

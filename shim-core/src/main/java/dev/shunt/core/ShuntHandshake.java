@@ -68,7 +68,7 @@ public final class ShuntHandshake {
      * Client side, before connect: decides whether to attempt the fast path and, if so, binds the socket to a
      * Shunt marker address. Never throws for an unusable environment: that becomes a fallback.
      *
-     * @param fd the unconnected, unbound socket
+     * @param fd the unconnected, unbound socket (for one the application bound itself: {@link #prepareBoundClient})
      * @param serverPath the filesystem path it will connect to, or null for an abstract or unnamed address
      * @param config the configuration in force
      * @return the pending handshake, to complete after connect
@@ -89,6 +89,23 @@ public final class ShuntHandshake {
         } catch (FallbackException e) {
             return new ClientHandshake(fd, config, null, e);
         }
+    }
+
+    /**
+     * Client side, before connect, in place of {@link #prepareClient(int, Path, ShuntConfig)} for a socket the
+     * application bound to an address of its own: such a socket cannot carry the client marker, so the connection
+     * stays on the kernel socket with the application's address, which the server sees as its peer. The socket is
+     * left untouched; {@link ClientHandshake#complete()} returns {@link FallbackReason#CLIENT_BOUND} at once,
+     * counted in the metrics like every fallback ({@link FallbackReason#DISABLED} when Shunt is disabled here).
+     * Every adapter treats an explicitly bound client this way.
+     *
+     * @param fd the unconnected socket, bound by the application
+     * @param config the configuration in force
+     * @return the pending handshake, to complete after connect
+     */
+    public static ClientHandshake prepareBoundClient(int fd, ShuntConfig config) {
+        FallbackReason reason = config.enabled() ? FallbackReason.CLIENT_BOUND : FallbackReason.DISABLED;
+        return new ClientHandshake(fd, config, null, new FallbackException(reason, ""));
     }
 
     static long deadline(ShuntConfig config) {

@@ -656,8 +656,26 @@ public final class ShuntStream implements Closeable {
         return window.key() >= 0;
     }
 
-    /** @return ring capacity per direction in bytes */
-    public int ringCapacity() {
+    /**
+     * What {@code SO_SNDBUF} reports on the fast path, in every adapter: the outbound ring's capacity, the bytes
+     * this side can have in flight before a write blocks. The kernel socket's send buffer carries no application
+     * data here: setting the option still sets it, and changes nothing on the fast path (the server's
+     * {@code shunt.ringBytes} chose the ring size at the handshake). On the kernel path the option is the kernel
+     * socket's.
+     *
+     * @return the capacity of the ring this side writes, in bytes
+     */
+    public int sendBufferSize() {
+        return region.capacity();
+    }
+
+    /**
+     * What {@code SO_RCVBUF} reports on the fast path, in every adapter: the inbound ring's capacity, the bytes the
+     * peer can have in flight before its writes block. Set and chosen as {@link #sendBufferSize()}.
+     *
+     * @return the capacity of the ring this side reads, in bytes
+     */
+    public int receiveBufferSize() {
         return region.capacity();
     }
 
@@ -733,7 +751,8 @@ public final class ShuntStream implements Closeable {
     /**
      * Closes the fast path: tells the peer (end of stream after every byte written, and no more reading),
      * unblocks local readers and writers, and unmaps the shared memory once they have left and every lent run
-     * came back. The kernel socket is not closed here; its owner closes it after this. Idempotent.
+     * came back. The kernel socket is not closed here; its owner closes it after this
+     * ({@link HandshakeResult#close(Closeable)} keeps that order). Idempotent.
      */
     @Override
     public void close() {
