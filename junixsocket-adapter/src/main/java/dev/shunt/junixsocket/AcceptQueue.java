@@ -49,11 +49,8 @@ final class AcceptQueue {
             if (connection == null) {
                 return;
             }
-            if (result.isFastPath()) {
-                result.stream().close();
-            }
             try {
-                connection.close();
+                result.close(connection);
             } catch (IOException e) {
                 LOG.debug("closing a connection nobody accepted: {}", e.toString());
             }

@@ -19,7 +19,6 @@ import java.net.SocketOptions;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.newsclub.net.unix.AFSocketAddress;
 import org.newsclub.net.unix.AFSocketAddressFromHostname;
 import org.newsclub.net.unix.AFUNIXSocket;
@@ -28,24 +27,21 @@ import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
  * The {@link SocketImpl} behind a {@link ShuntSocket}: a junixsocket {@link AFUNIXSocket} is the kernel socket
- * (connect, options, credentials, the liveness channel), and after the Shunt handshake either the core's
- * {@link ShuntStream} (fast path) or the kernel socket's own streams carry the bytes.
- *
- * <p>The two paths keep the semantics of {@code java.net.Socket}: a read after {@code shutdownInput()} returns
+ * (connect, options, credentials, the liveness channel), and the handshake chooses once, per connection, the
+ * {@link DataPath} that carries the bytes: the kernel socket's streams ({@link KernelPath}) or the core's
+ * {@link ShuntStream} ({@link RingPath}). Until then the socket is on the kernel path of its unconnected kernel
+ * socket. The two paths keep the semantics of {@code java.net.Socket}: a read after {@code shutdownInput()} returns
  * end of stream, a reader blocked when another thread closes the socket gets a {@link SocketException}, and a
- * write after {@code shutdownOutput()} fails with a {@link SocketException}. On the kernel path the streams are
- * junixsocket's, with only those three checks in front of them.
+ * write after {@code shutdownOutput()} fails with a {@link SocketException}.
  */
 final class ShuntSocketImpl extends SocketImpl {
     private final ShuntConfig config;
     private final AFSocketAddressFromHostname<AFUNIXSocketAddress> hostnames;
     private volatile AFUNIXSocket kernel;
-    private volatile ShuntStream stream;
+    /** Replaced once, by {@link #attach}, under this object's lock, which {@link #close()} holds too. */
+    private volatile DataPath path;
     private volatile FallbackReason fallbackReason;
     private volatile int soTimeoutMillis;
-    private volatile boolean closed;
-    private volatile boolean inputShutdown;
-    private volatile boolean outputShutdown;
     private InputStream in;
     private OutputStream out;
 
@@ -59,6 +55,7 @@ final class ShuntSocketImpl extends SocketImpl {
         this.config = Objects.requireNonNull(config, "config");
         this.hostnames = hostnames;
         this.kernel = AFUNIXSocket.newInstance();
+        this.path = new KernelPath(kernel);
     }
 
     /**
@@ -71,12 +68,17 @@ final class ShuntSocketImpl extends SocketImpl {
         attach(result);
     }
 
-    private void attach(HandshakeResult result) {
-        if (result.isFastPath()) {
-            stream = result.stream();
-        } else {
-            fallbackReason = result.fallbackReason();
+    /**
+     * Puts the connection on the path its handshake chose. A handshake that ended after the socket was closed
+     * (from another thread, during connect) has its connection closed at once, in the core's order.
+     */
+    private synchronized void attach(HandshakeResult result) throws IOException {
+        if (path.isClosed()) {
+            result.close(kernel);
+            throw new SocketException("Socket closed");
         }
+        fallbackReason = result.fallbackReason();
+        path = result.isFastPath() ? new RingPath(result, kernel, () -> soTimeoutMillis) : new KernelPath(kernel);
     }
 
     AFUNIXSocket kernel() {
@@ -84,12 +86,11 @@ final class ShuntSocketImpl extends SocketImpl {
     }
 
     boolean isFastPath() {
-        return stream != null;
+        return path.isFastPath();
     }
 
     boolean isProtected() {
-        ShuntStream s = stream;
-        return s != null && s.isProtected();
+        return path.isProtected();
     }
 
     FallbackReason fallbackReason() {
@@ -179,7 +180,7 @@ final class ShuntSocketImpl extends SocketImpl {
     @Override
     protected synchronized InputStream getInputStream() throws IOException {
         if (in == null) {
-            in = stream != null ? new FastPathInputStream() : new KernelInputStream(kernel.getInputStream());
+            in = path.newInputStream();
         }
         return in;
     }
@@ -187,62 +188,30 @@ final class ShuntSocketImpl extends SocketImpl {
     @Override
     protected synchronized OutputStream getOutputStream() throws IOException {
         if (out == null) {
-            out = stream != null ? new FastPathOutputStream() : new KernelOutputStream(kernel.getOutputStream());
+            out = path.newOutputStream();
         }
         return out;
     }
 
     @Override
     protected int available() throws IOException {
-        ensureOpen();
-        if (inputShutdown) {
-            return 0;
-        }
-        ShuntStream s = stream;
-        return s != null ? s.available() : kernel.getInputStream().available();
+        return path.available();
     }
 
-    /**
-     * Closes the fast path first (the peer reads every byte written, then end of stream), then the kernel
-     * socket. Idempotent.
-     */
+    /** Closes the connection (the stream first on the fast path, see {@link RingPath}). Idempotent. */
     @Override
-    protected void close() throws IOException {
-        closed = true;
-        ShuntStream s = stream;
-        if (s != null) {
-            s.close();
-        }
-        kernel.close();
+    protected synchronized void close() throws IOException {
+        path.close();
     }
 
-    /**
-     * Ends input. On the fast path only the ring is shut: the kernel socket stays whole, because the peer reads
-     * a hang-up there as the death of this side.
-     */
     @Override
     protected void shutdownInput() throws IOException {
-        inputShutdown = true;
-        ShuntStream s = stream;
-        if (s != null) {
-            s.shutdownInput();
-        } else {
-            // Through the channel: AFUNIXSocket.shutdownInput() fails with "Socket is not connected" on JDK 25,
-            // where java.net.Socket checks a connected flag that junixsocket never sets.
-            kernel.getChannel().shutdownInput();
-        }
+        path.shutdownInput();
     }
 
-    /** Ends output; on the fast path only the ring is shut, as with {@link #shutdownInput()}. */
     @Override
     protected void shutdownOutput() throws IOException {
-        outputShutdown = true;
-        ShuntStream s = stream;
-        if (s != null) {
-            s.shutdownOutput();
-        } else {
-            kernel.getChannel().shutdownOutput();
-        }
+        path.shutdownOutput();
     }
 
     @Override
@@ -271,9 +240,9 @@ final class ShuntSocketImpl extends SocketImpl {
     }
 
     /**
-     * Options go to the kernel socket, with two exceptions on the fast path: {@code SO_TIMEOUT} also bounds
-     * ring reads, and {@code SO_SNDBUF}/{@code SO_RCVBUF} report the ring capacity per direction (setting them
-     * still sets the kernel socket's buffers, which no longer carry data).
+     * Options go to the kernel socket on both paths; {@code SO_TIMEOUT} also bounds ring reads, and the path
+     * answers what {@code SO_SNDBUF}/{@code SO_RCVBUF} report (on the fast path the rings', by the core's rule;
+     * setting them still sets the kernel socket's buffers).
      */
     @Override
     public void setOption(int optId, Object value) throws SocketException {
@@ -318,14 +287,13 @@ final class ShuntSocketImpl extends SocketImpl {
 
     @Override
     public Object getOption(int optId) throws SocketException {
-        ShuntStream s = stream;
         switch (optId) {
             case SO_TIMEOUT:
                 return soTimeoutMillis;
             case SO_SNDBUF:
-                return s != null ? s.sendBufferSize() : kernel.getSendBufferSize();
+                return path.sendBufferSize();
             case SO_RCVBUF:
-                return s != null ? s.receiveBufferSize() : kernel.getReceiveBufferSize();
+                return path.receiveBufferSize();
             case TCP_NODELAY:
                 return kernel.getTcpNoDelay();
             case SO_KEEPALIVE:
@@ -359,122 +327,5 @@ final class ShuntSocketImpl extends SocketImpl {
     @Override
     protected Set<SocketOption<?>> supportedOptions() {
         return kernel.supportedOptions();
-    }
-
-    private void ensureOpen() throws SocketException {
-        if (closed) {
-            throw new SocketException("Socket closed");
-        }
-    }
-
-    /** Reads from the ring, bounded by {@code SO_TIMEOUT}. */
-    private final class FastPathInputStream extends InputStream {
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return stream.read(b, off, len, TimeUnit.MILLISECONDS.toNanos(soTimeoutMillis));
-        }
-
-        @Override
-        public int available() throws IOException {
-            return ShuntSocketImpl.this.available();
-        }
-
-        @Override
-        public void close() throws IOException {
-            ShuntSocketImpl.this.close();
-        }
-    }
-
-    /** Writes into the ring. */
-    private final class FastPathOutputStream extends OutputStream {
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            stream.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            ShuntSocketImpl.this.close();
-        }
-    }
-
-    /** junixsocket's input stream with the {@code java.net.Socket} rules for shutdown and close in front. */
-    private final class KernelInputStream extends InputStream {
-        private final InputStream kernelIn;
-
-        KernelInputStream(InputStream kernelIn) {
-            this.kernelIn = kernelIn;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            ensureOpen();
-            if (inputShutdown) {
-                return -1;
-            }
-            int n = kernelIn.read(b, off, len);
-            if (n < 0) {
-                // junixsocket reports end of stream to a reader whose socket another thread closed.
-                ensureOpen();
-            }
-            return n;
-        }
-
-        @Override
-        public int available() throws IOException {
-            return ShuntSocketImpl.this.available();
-        }
-
-        @Override
-        public void close() throws IOException {
-            ShuntSocketImpl.this.close();
-        }
-    }
-
-    /** junixsocket's output stream, refusing writes after {@code shutdownOutput()} as {@code java.net.Socket}. */
-    private final class KernelOutputStream extends OutputStream {
-        private final OutputStream kernelOut;
-
-        KernelOutputStream(OutputStream kernelOut) {
-            this.kernelOut = kernelOut;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            ensureOpen();
-            if (outputShutdown) {
-                throw new SocketException("Socket output is shutdown");
-            }
-            kernelOut.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            ShuntSocketImpl.this.close();
-        }
     }
 }
