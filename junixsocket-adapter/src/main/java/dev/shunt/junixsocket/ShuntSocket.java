@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import org.newsclub.net.unix.AFSocketAddress;
 import org.newsclub.net.unix.AFSocketAddressFromHostname;
 import org.newsclub.net.unix.AFUNIXSocket;
@@ -91,6 +92,41 @@ public final class ShuntSocket extends Socket {
     }
 
     /**
+     * Binds this unconnected socket to a local address of the application's choosing: a junixsocket address
+     * ({@link AFUNIXSocketAddress}: a socket file, or a name in the abstract namespace, which must be ASCII) or
+     * anything junixsocket maps to one. The connection then stays on the kernel socket
+     * ({@link FallbackReason#CLIENT_BOUND}, counted in the metrics): Shunt marks its clients through their bound
+     * address, and this one has the application's. The server sees this address as its peer's. An
+     * {@code InetSocketAddress} (or null) is ignored, as {@code java.net.Socket} passes it to a Unix socket.
+     *
+     * @param bindpoint the local address
+     * @throws IOException if the socket is closed or bound already, or the bind fails (for example
+     *     {@code EADDRINUSE})
+     * @throws IllegalArgumentException if the address cannot be mapped to a Unix socket address, or is an abstract
+     *     name that is not ASCII
+     */
+    @Override
+    public void bind(SocketAddress bindpoint) throws IOException {
+        if (bindpoint == null || bindpoint instanceof InetSocketAddress && !(bindpoint instanceof AFSocketAddress)) {
+            super.bind(bindpoint);
+            return;
+        }
+        if (isClosed()) {
+            throw new SocketException("Socket is closed");
+        }
+        if (isBound()) {
+            throw new SocketException("Already bound");
+        }
+        impl.bind(AFSocketAddress.mapOrFail(bindpoint, AFUNIXSocketAddress.class));
+    }
+
+    /** @return whether the socket is bound: by {@link #bind(SocketAddress)}, or by connecting */
+    @Override
+    public boolean isBound() {
+        return impl.isBoundByApplication() || super.isBound();
+    }
+
+    /**
      * @return whether this connection runs on Shunt's shared-memory fast path; false before connect and when the
      *     connection stays on the kernel socket
      */
@@ -125,7 +161,8 @@ public final class ShuntSocket extends Socket {
 
     /**
      * @return the server's socket address (on the accepting side: the client's, which is unnamed for plain
-     *     clients and Shunt's marker name for Shunt clients), or null when not connected
+     *     clients, Shunt's marker name for Shunt clients and the client's own for a client its application bound),
+     *     or null when not connected
      */
     @Override
     public AFUNIXSocketAddress getRemoteSocketAddress() {
@@ -133,8 +170,9 @@ public final class ShuntSocket extends Socket {
     }
 
     /**
-     * @return the address this socket is bound to, or null: a Shunt client that attempts the fast path is bound
-     *     to Shunt's marker name in the abstract namespace; the accepting side reports the server's socket file
+     * @return the address this socket is bound to, or null: the application's address after
+     *     {@link #bind(SocketAddress)}; a Shunt client that attempts the fast path is bound to Shunt's marker name
+     *     in the abstract namespace; the accepting side reports the server's socket file
      */
     @Override
     public AFUNIXSocketAddress getLocalSocketAddress() {

@@ -6,6 +6,7 @@ import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
 import dev.shunt.core.ShuntStream;
+import dev.shunt.nativeio.UnixSockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +17,8 @@ import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.SocketOptions;
+import java.net.StandardSocketOptions;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
@@ -41,6 +44,7 @@ final class ShuntSocketImpl extends SocketImpl {
     /** Replaced once, by {@link #attach}, under this object's lock, which {@link #close()} holds too. */
     private volatile DataPath path;
     private volatile FallbackReason fallbackReason;
+    private volatile boolean boundByApplication;
     private volatile int soTimeoutMillis;
     private InputStream in;
     private OutputStream out;
@@ -97,6 +101,11 @@ final class ShuntSocketImpl extends SocketImpl {
         return fallbackReason;
     }
 
+    /** @return whether the application bound this socket ({@link #bind(AFUNIXSocketAddress)}) */
+    boolean isBoundByApplication() {
+        return boundByApplication;
+    }
+
     @Override
     protected void create(boolean isStream) throws IOException {
         if (!isStream) {
@@ -116,13 +125,15 @@ final class ShuntSocketImpl extends SocketImpl {
 
     /**
      * Connects the kernel socket with the client side of the Shunt handshake around it: prepare on the
-     * unconnected socket, connect, complete. A handshake that fails closes the socket.
+     * unconnected socket (for a socket the application bound, the core's rule for bound clients: no Shunt),
+     * connect, complete. A handshake that fails closes the socket.
      */
     @Override
     protected void connect(SocketAddress address, int timeoutMillis) throws IOException {
         AFUNIXSocketAddress target = resolve(address);
         try {
-            ClientHandshake handshake = ShuntHandshake.prepareClient(kernelFd(), serverPath(target), config);
+            ClientHandshake handshake = boundByApplication ? ShuntHandshake.prepareBoundClient(kernelFd(), config)
+                    : ShuntHandshake.prepareClient(kernelFd(), serverPath(target), config);
             kernel.connect(target, timeoutMillis);
             attach(handshake.complete());
         } catch (IOException | RuntimeException e) {
@@ -154,17 +165,36 @@ final class ShuntSocketImpl extends SocketImpl {
     /**
      * The kernel socket's descriptor. junixsocket creates its native socket lazily, on the first call that
      * reaches its {@code SocketImpl}; reading {@code SO_TIMEOUT} is such a call (junixsocket's own
-     * {@code AFSocket} creates it that way), so the descriptor exists before connect, as the Shunt client
-     * handshake needs.
+     * {@code AFSocket} creates it that way), so the descriptor exists before bind and connect, as the
+     * Shunt client handshake needs.
      */
     private int kernelFd() throws IOException {
         kernel.getSoTimeout();
         return FileDescriptorCast.using(kernel.getFileDescriptor()).as(Integer.class);
     }
 
+    /**
+     * Binds the unconnected kernel socket to the application's address: a socket file, or a name in the abstract
+     * namespace (ASCII). junixsocket's {@code AFUNIXSocket} checks a client's bind address and drops it, so the
+     * bind goes to the descriptor directly, as the client marker's does. The connection then stays on the kernel
+     * socket ({@code CLIENT_BOUND}), and the server sees this address as its peer's.
+     */
+    void bind(AFUNIXSocketAddress local) throws IOException {
+        int fd = kernelFd();
+        if (local.hasFilename()) {
+            UnixSockets.bindPath(fd, local.getFile().getPath());
+        } else if (local.isInAbstractNamespace()) {
+            byte[] name = local.getPathAsBytes();
+            UnixSockets.bindAbstract(fd, new String(name, 1, name.length - 1, StandardCharsets.ISO_8859_1));
+        } else {
+            throw new SocketException("not an address to bind to: " + local);
+        }
+        boundByApplication = true;
+    }
+
+    /** An IP address means nothing to a Unix socket: ignored, as {@code AFUNIXSocket} ignores a client's bind. */
     @Override
     protected void bind(InetAddress host, int port) {
-        // As with AFUNIXSocket, a client socket's bind address is ignored.
     }
 
     @Override
@@ -321,6 +351,12 @@ final class ShuntSocketImpl extends SocketImpl {
 
     @Override
     protected <T> T getOption(SocketOption<T> name) throws IOException {
+        if (name == StandardSocketOptions.SO_SNDBUF) {
+            return name.type().cast(path.sendBufferSize());
+        }
+        if (name == StandardSocketOptions.SO_RCVBUF) {
+            return name.type().cast(path.receiveBufferSize());
+        }
         return kernel.getOption(name);
     }
 

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -285,20 +286,22 @@ class SocketSemanticsTest {
         }
     }
 
+    /**
+     * The core's rule: the rings' capacity on the fast path, the kernel socket's buffers otherwise, through the
+     * getters and through {@code getOption}; setting them sets the kernel socket's buffers on both paths.
+     */
     @ParameterizedTest
     @EnumSource(Mode.class)
     void bufferSizesMapToTheRingOnTheFastPath(Mode mode) throws Exception {
         try (Connection c = open(mode)) {
-            c.local.setSendBufferSize(32 * 1024);
-            c.local.setReceiveBufferSize(32 * 1024);
-            if (mode.fastPath()) {
-                assertEquals(Connection.RING_BYTES, c.local.getSendBufferSize());
-                assertEquals(Connection.RING_BYTES, c.local.getReceiveBufferSize());
-            } else {
-                // Linux doubles the requested size for its bookkeeping.
-                assertEquals(64 * 1024, c.local.getSendBufferSize());
-                assertEquals(64 * 1024, c.local.getReceiveBufferSize());
-            }
+            c.local.setSendBufferSize(16 * 1024);
+            c.local.setOption(StandardSocketOptions.SO_RCVBUF, 16 * 1024);
+            // Linux doubles the requested size for its bookkeeping: 32 KiB, which the 64 KiB ring is not.
+            int expected = mode.fastPath() ? Connection.RING_BYTES : 32 * 1024;
+            assertEquals(expected, c.local.getSendBufferSize());
+            assertEquals(expected, c.local.getReceiveBufferSize());
+            assertEquals(expected, c.local.getOption(StandardSocketOptions.SO_SNDBUF));
+            assertEquals(expected, c.local.getOption(StandardSocketOptions.SO_RCVBUF));
             assertThrows(IllegalArgumentException.class, () -> c.local.setReceiveBufferSize(0));
         }
     }
