@@ -22,7 +22,8 @@ final class ClientMarker {
     /** Binds an unconnected socket to a fresh marker name. */
     static void bind(int fd) throws NativeCallException {
         for (int attempt = 1; ; attempt++) {
-            String name = PREFIX + HandshakeMessage.VERSION + "-" + String.format("%016x", RANDOM.nextLong());
+            String hex = Long.toHexString(RANDOM.nextLong());
+            String name = PREFIX + HandshakeMessage.VERSION + "-" + "0".repeat(16 - hex.length()) + hex;
             try {
                 UnixSockets.bindAbstract(fd, name);
                 return;

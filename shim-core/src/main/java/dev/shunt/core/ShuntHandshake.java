@@ -83,7 +83,7 @@ public final class ShuntHandshake {
                 throw new FallbackException(FallbackReason.UNSUPPORTED_ADDRESS, "");
             }
             AccessWindow window = ProtectionPolicy.windowFor(config.mpk());
-            Advertisement.check(serverPath);
+            AdvertisementCache.check(serverPath);
             ClientMarker.bind(fd);
             return new ClientHandshake(fd, config, window, null);
         } catch (FallbackException e) {
