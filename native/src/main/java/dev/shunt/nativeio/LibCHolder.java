@@ -65,6 +65,9 @@ final class LibCHolder {
         /** {@code void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)}; addr is always null. */
         long mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
 
+        /** {@code int madvise(void *addr, size_t length, int advice)}. */
+        int madvise(long address, long length, int advice);
+
         /** {@code int munmap(void *addr, size_t length)}. */
         int munmap(long address, long length);
 

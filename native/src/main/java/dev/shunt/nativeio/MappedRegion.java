@@ -12,6 +12,7 @@ public final class MappedRegion implements AutoCloseable {
     private static final int PROT_READ = 0x1;
     private static final int PROT_READ_WRITE = PROT_READ | 0x2;
     private static final int MAP_SHARED = 0x1;
+    private static final int MADV_REMOVE = 9;
     private static final long MAP_FAILED = -1L;
     private static final int SC_PAGESIZE = 30;
     private static final int PAGE_SIZE = (int) LibCHolder.LIBC.sysconf(SC_PAGESIZE);
@@ -59,12 +60,34 @@ public final class MappedRegion implements AutoCloseable {
      * @throws NativeCallException      if {@code mprotect} fails
      */
     public void makeReadOnly(long offset, long bytes) throws NativeCallException {
+        checkPages(offset, bytes);
+        if (LibCHolder.LIBC.mprotect(address + offset, bytes, PROT_READ) != 0) {
+            throw new NativeCallException("mprotect", LibCHolder.errno());
+        }
+    }
+
+    /**
+     * Gives part of the region's file back to the kernel ({@code madvise(MADV_REMOVE)}): the pages are freed in the
+     * file, and so in every mapping of it, in this process and in others; the next access to them finds a fresh
+     * zeroed page. The file keeps its size, so no access raises {@code SIGBUS}. Older kernels refuse it
+     * ({@code EACCES}) on a range that is read-only in this mapping.
+     *
+     * @param offset first byte, a multiple of {@link #pageSize()} inside the region
+     * @param bytes  number of bytes, a multiple of {@link #pageSize()} that ends inside the region
+     * @throws IllegalArgumentException if the range is not whole pages of the region
+     * @throws NativeCallException      if {@code madvise} fails
+     */
+    public void discard(long offset, long bytes) throws NativeCallException {
+        checkPages(offset, bytes);
+        if (LibCHolder.LIBC.madvise(address + offset, bytes, MADV_REMOVE) != 0) {
+            throw new NativeCallException("madvise(MADV_REMOVE)", LibCHolder.errno());
+        }
+    }
+
+    private void checkPages(long offset, long bytes) {
         if (offset < 0 || bytes <= 0 || offset % PAGE_SIZE != 0 || bytes % PAGE_SIZE != 0 || offset + bytes > length) {
             throw new IllegalArgumentException("[" + offset + ", " + (offset + bytes) + ") is not a run of whole pages in "
                     + this);
-        }
-        if (LibCHolder.LIBC.mprotect(address + offset, bytes, PROT_READ) != 0) {
-            throw new NativeCallException("mprotect", LibCHolder.errno());
         }
     }
 

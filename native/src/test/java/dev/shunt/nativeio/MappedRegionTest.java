@@ -66,6 +66,38 @@ class MappedRegionTest {
         }
     }
 
+    @Test
+    void discardedPagesAreFreedInTheFileAndReadAsZeros() throws Exception {
+        MemFd.truncate(fd, 4L * PAGE);
+        try (MappedRegion writer = MappedRegion.map(fd, 0, 4L * PAGE);
+                MappedRegion reader = MappedRegion.map(fd, 0, 4L * PAGE)) {
+            reader.makeReadOnly(0, 4L * PAGE);
+            for (int page = 0; page < 4; page++) {
+                writer.buffer().putLong(page * PAGE + 8, 1000L + page);
+                assertEquals(1000L + page, reader.buffer().getLong(page * PAGE + 8));
+            }
+            assertEquals(4L * PAGE, allocatedBytes());
+            writer.discard(PAGE, 2L * PAGE);
+            assertEquals(2L * PAGE, allocatedBytes(), "the two middle pages are gone from the file");
+            assertEquals(1000L, reader.buffer().getLong(8));
+            assertEquals(0L, reader.buffer().getLong(PAGE + 8), "another mapping sees the freed page as zeros");
+            assertEquals(0L, reader.buffer().getLong(2 * PAGE + 8));
+            assertEquals(1003L, reader.buffer().getLong(3 * PAGE + 8));
+            assertEquals(4L * PAGE, MemFd.size(fd), "the file keeps its size");
+            writer.buffer().putLong(PAGE + 8, 7L);
+            assertEquals(7L, reader.buffer().getLong(PAGE + 8), "a freed page is used again on the next write");
+            assertThrows(IllegalArgumentException.class, () -> writer.discard(1, PAGE));
+            assertThrows(IllegalArgumentException.class, () -> writer.discard(0, 5L * PAGE));
+        }
+    }
+
+    /** @return bytes the memfd holds in memory: {@code st_blocks} (512-byte units) from {@code fstat} */
+    private long allocatedBytes() throws Exception {
+        jnr.ffi.Pointer stat = jnr.ffi.Memory.allocateDirect(LibCHolder.RUNTIME, 144);
+        assertEquals(0, LibCHolder.LIBC.fstat(fd, stat));
+        return stat.getLong(64) * 512;
+    }
+
     /**
      * mmap's sixth argument (the offset) is the one jnr-ffi issue 181 corrupts: a mapping at a
      * non-zero offset must see exactly the page at that offset.

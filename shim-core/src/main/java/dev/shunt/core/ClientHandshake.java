@@ -76,7 +76,7 @@ public final class ClientHandshake {
             HandshakeMessage.Offer offer = HandshakeMessage.Offer.decode(message);
             region = SharedRegion.attach(message.fds[0], offer.regionBytes(), offer.capacity(), window);
             HandshakeMessage.send(fd, HandshakeMessage.accept(), new int[0], deadline);
-            ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, config.spinNanos());
+            ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, config);
             done = true;
             return HandshakeResult.fastPath(stream);
         } catch (FallbackException e) {

@@ -27,7 +27,9 @@ public enum FallbackReason {
      * client marker (the marker is the socket's address). Reported by the client only: the server sees an
      * unmarked client.
      */
-    CLIENT_BOUND(11, "application bound the client socket itself");
+    CLIENT_BOUND(11, "application bound the client socket itself"),
+    /** This process's fast-path connections hold as many memory mappings as {@code shunt.maxMappings} allows. */
+    MAPPING_LIMIT(12, "fast-path mapping limit reached");
 
     private final int code;
     private final String description;

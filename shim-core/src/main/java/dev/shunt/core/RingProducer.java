@@ -30,15 +30,24 @@ final class RingProducer {
     int free(int wanted) throws ShuntProtocolException {
         long free = capacity - (position - knownConsumerPosition);
         if (free < wanted) {
-            long seen = control.consumerPosition();
-            if (seen < knownConsumerPosition || seen > position) {
-                throw new ShuntProtocolException("consumer position " + seen + " outside [" + knownConsumerPosition
-                        + ", " + position + "]");
-            }
-            knownConsumerPosition = seen;
-            free = capacity - (position - seen);
+            free = capacity - (position - readConsumerPosition());
         }
         return (int) free;
+    }
+
+    /** @return whether the consumer has released every byte published (nothing unread, nothing lent) */
+    boolean drained() throws ShuntProtocolException {
+        return knownConsumerPosition == position || readConsumerPosition() == position;
+    }
+
+    private long readConsumerPosition() throws ShuntProtocolException {
+        long seen = control.consumerPosition();
+        if (seen < knownConsumerPosition || seen > position) {
+            throw new ShuntProtocolException("consumer position " + seen + " outside [" + knownConsumerPosition + ", "
+                    + position + "]");
+        }
+        knownConsumerPosition = seen;
+        return seen;
     }
 
     /** Copies up to {@code len} bytes from {@code src}. @return bytes copied, 0 when the ring is full */

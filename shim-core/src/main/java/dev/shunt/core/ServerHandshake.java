@@ -58,6 +58,7 @@ final class ServerHandshake {
                 throw new FallbackException(FallbackReason.VERSION_MISMATCH, "client marker names version " + version);
             }
             window = ProtectionPolicy.windowFor(config.mpk());
+            MappingBudget.check(config);
             if (!mayOffer) {
                 throw new FallbackException(FallbackReason.HANDSHAKE_LIMIT, "");
             }
@@ -94,7 +95,7 @@ final class ServerHandshake {
                         + " version " + reply.version + " carrying " + reply.fdCount()
                         + " descriptors; expected ACCEPT version " + HandshakeMessage.VERSION + " without descriptors");
             }
-            ShuntStream stream = new ShuntStream(Role.SERVER, fd, created.region(), window, config.spinNanos());
+            ShuntStream stream = new ShuntStream(Role.SERVER, fd, created.region(), window, config);
             done = true;
             return HandshakeResult.fastPath(stream);
         } finally {

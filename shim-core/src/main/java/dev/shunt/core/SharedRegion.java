@@ -14,6 +14,7 @@ import dev.shunt.nativeio.NativeCallException;
 import dev.shunt.nativeio.ProtectionKeys;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One connection's mapped memfd (layout in {@link SharedRegionLayout}): created and sealed by the server,
@@ -27,6 +28,9 @@ final class SharedRegion implements AutoCloseable {
     private final MappedRegion mapping;
     private final ByteBuffer buffer;
     private final int capacity;
+    /** The kernel's mappings (VMAs) of this region in this process, counted in {@link MappingBudget}. */
+    private final int mappings;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private SharedRegion(MappedRegion mapping, int capacity, AccessWindow window, Role role)
             throws NativeCallException {
@@ -40,6 +44,29 @@ final class SharedRegion implements AutoCloseable {
             long outbound = SharedRegionLayout.dataOffset(page, capacity, SharedRegionLayout.outboundControl(role));
             ProtectionKeys.protect(mapping.address() + outbound, capacity, window.key());
         }
+        this.mappings = mappings(role, window.key() >= 0);
+        MappingBudget.acquire(mappings);
+    }
+
+    /**
+     * @return the mappings the kernel keeps for a region: one per run of pages with the same rights and key, in layout
+     *     order control page, ring A, ring B (the inbound ring read-only, the outbound one keyed or like the control
+     *     page)
+     */
+    static int mappings(Role role, boolean keyed) {
+        int[] kinds = new int[3];
+        int[] rings = {SharedRegionLayout.RING_A_CONTROL_OFFSET, SharedRegionLayout.RING_B_CONTROL_OFFSET};
+        for (int i = 0; i < rings.length; i++) {
+            boolean inbound = rings[i] == SharedRegionLayout.inboundControl(role);
+            kinds[i + 1] = inbound ? 1 : keyed ? 2 : 0;
+        }
+        int runs = 1;
+        for (int i = 1; i < kinds.length; i++) {
+            if (kinds[i] != kinds[i - 1]) {
+                runs++;
+            }
+        }
+        return runs;
     }
 
     /**
@@ -162,6 +189,15 @@ final class SharedRegion implements AutoCloseable {
         return buffer.slice(offset, capacity);
     }
 
+    /**
+     * Gives the data pages of the ring whose control block is at {@code controlOffset} back to the kernel, in this
+     * process and the peer's; they read as zeros until written again. Only for the ring this side writes, while no
+     * byte in it is unread.
+     */
+    void discardData(int controlOffset) throws NativeCallException {
+        mapping.discard(SharedRegionLayout.dataOffset(MappedRegion.pageSize(), capacity, controlOffset), capacity);
+    }
+
     /** @return ring capacity per direction */
     int capacity() {
         return capacity;
@@ -170,6 +206,9 @@ final class SharedRegion implements AutoCloseable {
     /** Unmaps the region; nothing may touch its buffers afterwards. */
     @Override
     public void close() {
-        mapping.close();
+        if (closed.compareAndSet(false, true)) {
+            mapping.close();
+            MappingBudget.release(mappings);
+        }
     }
 }

@@ -83,6 +83,7 @@ public final class ShuntHandshake {
                 throw new FallbackException(FallbackReason.UNSUPPORTED_ADDRESS, "");
             }
             AccessWindow window = ProtectionPolicy.windowFor(config.mpk());
+            MappingBudget.check(config);
             AdvertisementCache.check(serverPath);
             ClientMarker.bind(fd);
             return new ClientHandshake(fd, config, window, null);

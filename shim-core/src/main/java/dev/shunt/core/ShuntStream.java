@@ -68,8 +68,16 @@ public final class ShuntStream implements Closeable {
      */
     private Thread peerWaker;
     private volatile VirtualThreadWaker.Waiters waiters;
+    /** How long the outbound ring must stay unwritten and read empty before its pages go back; 0 never. */
+    private final long quietNanos;
+    /** Guarded by the output lock, used by {@link QuietRelease}: the producer position at its last visit. */
+    private long quietPosition;
+    /** Guarded by the output lock: when {@link #quietPosition} was first seen. */
+    private long quietSince;
+    /** Guarded by the output lock: the producer position when the ring's pages last went back (none touched yet). */
+    private long discardedAt;
 
-    ShuntStream(Role role, int socketFd, SharedRegion region, AccessWindow window, long spinNanos) {
+    ShuntStream(Role role, int socketFd, SharedRegion region, AccessWindow window, ShuntConfig config) {
         this.role = role;
         this.socketFd = socketFd;
         this.region = region;
@@ -82,13 +90,18 @@ public final class ShuntStream implements Closeable {
         this.out = new RingProducer(outControl, region.data(outbound));
         this.liveness = new PeerLiveness(socketFd);
         this.input = new Direction(new SleepWord(inControl, CONSUMER_SLEEP), new SleepWord(inControl, PRODUCER_SLEEP),
-                spinNanos, this::inboundReady);
+                config.spinNanos(), this::inboundReady);
         this.output = new Direction(new SleepWord(outControl, PRODUCER_SLEEP),
-                new SleepWord(outControl, CONSUMER_SLEEP), spinNanos, this::outboundReady);
+                new SleepWord(outControl, CONSUMER_SLEEP), config.spinNanos(), this::outboundReady);
         this.lifecycle = new StreamLifecycle(input, output, this::release);
         this.wakeProducer = () -> wakeQuietly(input.peerWord);
+        this.quietNanos = TimeUnit.MILLISECONDS.toNanos(config.quietReleaseMillis());
+        this.quietSince = System.nanoTime();
         publishThisCpu();
         metrics.fastPathOpened();
+        if (quietNanos > 0) {
+            QuietRelease.watch(this);
+        }
     }
 
     /**
@@ -769,8 +782,44 @@ public final class ShuntStream implements Closeable {
         metrics.fastPathClosed();
     }
 
+    /**
+     * For {@link QuietRelease}: gives the outbound ring's data pages back to the kernel if this side wrote nothing for
+     * the quiet time, the peer has read every byte and no write is under way (the output lock is free). Once per
+     * quiet spell: nothing is done again until a write moves the position.
+     *
+     * @param now {@link System#nanoTime()} of the visit
+     */
+    void releaseIfQuiet(long now) {
+        if (!output.lock.tryLock()) {
+            return;
+        }
+        try {
+            if (lifecycle.isClosed()) {
+                return;
+            }
+            long position = out.position();
+            if (position != quietPosition) {
+                quietPosition = position;
+                quietSince = now;
+                return;
+            }
+            if (position == discardedAt || now - quietSince < quietNanos || !out.drained()) {
+                return;
+            }
+            discardedAt = position;
+            region.discardData(SharedRegionLayout.outboundControl(role));
+        } catch (ShuntProtocolException e) {
+            fail(e);
+        } catch (NativeCallException e) {
+            LOG.debug("Could not give the pages of a quiet ring back: {}", e.getMessage());
+        } finally {
+            lifecycle.unlock(output);
+        }
+    }
+
     /** Runs once nobody is inside the stream after close: stops the doorbell watch and lets the memory go. */
     private void release() {
+        QuietRelease.forget(this);
         VirtualThreadWaker.Waiters w = waiters;
         if (w != null) {
             VirtualThreadWaker.release(w);
