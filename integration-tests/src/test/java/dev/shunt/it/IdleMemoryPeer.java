@@ -25,13 +25,16 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  *                                           &lt;ms&gt;), RSS idle-again; then closes everything
  * </pre>
  * An RSS line is {@code RSS <phase> client=<kB> server=<kB> clientShmem=<kB> serverShmem=<kB> path=<path>}, from
- * {@code /proc/<pid>/status} of both processes.
+ * {@code /proc/<pid>/status} of both processes; after a round of bursts it also gives {@code clientCpu=<ms>
+ * serverCpu=<ms>}, each process's CPU time while the connections sat idle.
  */
 public final class IdleMemoryPeer {
     static final int BURST = 4 << 20;
+    /** {@code sysconf(_SC_CLK_TCK)}: 100 on every Linux of this project's kinds. */
+    private static final long CLOCK_TICKS = 100;
     private static final int CHUNK = 64 << 10;
     /** Long enough for quiet rings to give their pages back: the default quiet time plus two sweeps. */
-    private static final long SETTLE_MILLIS = 2_000;
+    static final long SETTLE_MILLIS = 2_000;
 
     private IdleMemoryPeer() {
     }
@@ -88,7 +91,7 @@ public final class IdleMemoryPeer {
             }
         }
         Thread.sleep(SETTLE_MILLIS);
-        rss("never-used", serverPid, how);
+        rss("never-used", serverPid, how, "");
         byte[] out = new byte[CHUNK];
         byte[] in = new byte[CHUNK];
         for (String round : new String[] {"first", "next"}) {
@@ -97,8 +100,11 @@ public final class IdleMemoryPeer {
                 burst(s, out, in);
             }
             System.out.println("BURST " + round + " " + (System.nanoTime() - start) / 1_000_000);
+            long[] cpu = {cpuMillis(ProcessHandle.current().pid()), cpuMillis(serverPid)};
             Thread.sleep(SETTLE_MILLIS);
-            rss(round.equals("first") ? "idle" : "idle-again", serverPid, how);
+            rss(round.equals("first") ? "idle" : "idle-again", serverPid, how,
+                    " clientCpu=" + (cpuMillis(ProcessHandle.current().pid()) - cpu[0]) + " serverCpu="
+                    + (cpuMillis(serverPid) - cpu[1]));
         }
         for (ShuntSocket s : sockets) {
             s.close();
@@ -125,11 +131,18 @@ public final class IdleMemoryPeer {
         }
     }
 
-    private static void rss(String phase, long serverPid, String how) throws IOException {
+    private static void rss(String phase, long serverPid, String how, String more) throws IOException {
         long self = ProcessHandle.current().pid();
         System.out.println("RSS " + phase + " client=" + status(self, "VmRSS") + " server=" + status(serverPid, "VmRSS")
-                + " clientShmem=" + status(self, "RssShmem") + " serverShmem=" + status(serverPid, "RssShmem")
+                + " clientShmem=" + status(self, "RssShmem") + " serverShmem=" + status(serverPid, "RssShmem") + more
                 + " path=" + how);
+    }
+
+    /** @return user and system CPU time of a process so far, from {@code /proc/<pid>/stat}, in milliseconds */
+    private static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000 / CLOCK_TICKS;
     }
 
     /** @return a {@code kB} field of {@code /proc/<pid>/status} */

@@ -22,26 +22,32 @@ class IdleMemoryTest {
 
     @Test
     void idleFastPathConnectionsHoldAtMostTwiceTheKernelPathsMemory() throws Exception {
-        Map<String, Long> kernel = run(false);
-        Map<String, Long> fast = run(true);
+        Map<String, Long> kernel = run(false, 1000);
+        Map<String, Long> fast = run(true, 1000);
+        Map<String, Long> kept = run(true, 0);
         for (String phase : List.of("never-used", "idle", "idle-again")) {
             long k = kernel.get(phase);
             long f = fast.get(phase);
             System.out.printf("IdleMemoryTest: %d connections, %-10s kernel %,d kB, fast path %,d kB (%.2fx)%n",
                     CONNECTIONS, phase, k, f, (double) f / k);
         }
+        System.out.printf("IdleMemoryTest: %d connections, idle       fast path without release (shunt.quietReleaseMillis=0)"
+                + " %,d kB%n", CONNECTIONS, kept.get("idle"));
         System.out.printf("IdleMemoryTest: bursts, %d x %d MiB echoed: kernel first %d ms, next %d ms; fast path first"
-                + " %d ms, next (into freed pages) %d ms%n", CONNECTIONS, IdleMemoryPeer.BURST >> 20,
-                kernel.get("first"), kernel.get("next"), fast.get("first"), fast.get("next"));
+                + " %d ms, next (into freed pages) %d ms; without release first %d ms, next (pages kept) %d ms%n",
+                CONNECTIONS, IdleMemoryPeer.BURST >> 20, kernel.get("first"), kernel.get("next"), fast.get("first"),
+                fast.get("next"), kept.get("first"), kept.get("next"));
+        System.out.printf("IdleMemoryTest: CPU of both processes while idle: kernel %d ms, fast path %d ms, in %d ms%n",
+                kernel.get("idle-cpu"), fast.get("idle-cpu"), IdleMemoryPeer.SETTLE_MILLIS);
         assertTrue(fast.get("idle") <= 2 * kernel.get("idle"), "idle: " + fast + " against " + kernel);
         assertTrue(fast.get("idle-again") <= 2 * kernel.get("idle-again"), "idle again: " + fast + " vs " + kernel);
     }
 
     /** @return client + server resident kB per phase, and milliseconds per round of bursts */
-    private Map<String, Long> run(boolean shunt) throws Exception {
+    private Map<String, Long> run(boolean shunt, long quietReleaseMillis) throws Exception {
         Path dir = Files.createTempDirectory("shunt-idle");
         Path path = dir.resolve("s");
-        List<String> properties = List.of("shunt.enabled=" + shunt);
+        List<String> properties = List.of("shunt.enabled=" + shunt, "shunt.quietReleaseMillis=" + quietReleaseMillis);
         Map<String, Long> figures = new HashMap<>();
         try (ChildJvm server = ChildJvm.start(properties, IdleMemoryPeer.class, "server", path.toString(),
                 Integer.toString(CONNECTIONS))) {
@@ -52,7 +58,11 @@ class IdleMemoryTest {
                     String rss = client.expect("RSS", 10, TimeUnit.MINUTES);
                     System.out.println("IdleMemoryTest: shunt.enabled=" + shunt + " RSS " + rss);
                     assertTrue(rss.endsWith("path=" + (shunt ? "fast" : "kernel")), rss);
-                    figures.put(rss.trim().split(" ")[0], field(rss, "client") + field(rss, "server"));
+                    String phase = rss.trim().split(" ")[0];
+                    figures.put(phase, field(rss, "client") + field(rss, "server"));
+                    if (phase.equals("idle")) {
+                        figures.put("idle-cpu", field(rss, "clientCpu") + field(rss, "serverCpu"));
+                    }
                     if (i < 2) {
                         String burst = client.expect("BURST", 10, TimeUnit.MINUTES).trim();
                         figures.put(burst.split(" ")[0], Long.parseLong(burst.split(" ")[1]));
