@@ -23,6 +23,8 @@ class ShuntConfigTest {
         assertEquals(1 << 20, c.ringBytes());
         assertEquals(50_000, c.spinNanos());
         assertEquals(5_000, c.handshakeTimeoutMillis());
+        assertEquals(1_000, c.quietReleaseMillis());
+        assertEquals(ShuntConfig.DERIVED_MAX_MAPPINGS, c.maxMappings());
     }
 
     @Test
@@ -33,6 +35,13 @@ class ShuntConfigTest {
         assertEquals(65536, with(ShuntConfig.RING_BYTES, "65536").ringBytes());
         assertEquals(0, with(ShuntConfig.SPIN_NANOS, "0").spinNanos());
         assertEquals(10, with(ShuntConfig.HANDSHAKE_TIMEOUT_MILLIS, "10").handshakeTimeoutMillis());
+        assertEquals(0, with(ShuntConfig.QUIET_RELEASE_MILLIS, "0").quietReleaseMillis());
+        assertEquals(3, with(ShuntConfig.MAX_MAPPINGS, " 3 ").maxMappings());
+        ShuntConfig copy = ShuntConfig.from(new Properties()).withQuietReleaseMillis(5).withMaxMappings(9)
+                .withSpinNanos(7);
+        assertEquals(5, copy.quietReleaseMillis());
+        assertEquals(9, copy.maxMappings());
+        assertEquals(7, copy.spinNanos());
     }
 
     @Test
@@ -45,6 +54,9 @@ class ShuntConfigTest {
         assertMessage(ShuntConfig.RING_BYTES, "1MB", "shunt.ringBytes must be a whole number; got '1MB'");
         assertMessage(ShuntConfig.SPIN_NANOS, "-1", "shunt.spinNanos must be from 0 to 1000000000; got -1");
         assertMessage(ShuntConfig.HANDSHAKE_TIMEOUT_MILLIS, "0", "shunt.handshakeTimeoutMillis must be from 1 to 600000; got 0");
+        assertMessage(ShuntConfig.QUIET_RELEASE_MILLIS, "3600001", "shunt.quietReleaseMillis must be from 0 to 3600000; got 3600001");
+        assertMessage(ShuntConfig.MAX_MAPPINGS, "0", "shunt.maxMappings must be from 1 to 2147483647; got 0");
+        assertMessage(ShuntConfig.MAX_MAPPINGS, "2147483648", "shunt.maxMappings must be from 1 to 2147483647; got 2147483648");
     }
 
     private static void assertMessage(String key, String value, String message) {
