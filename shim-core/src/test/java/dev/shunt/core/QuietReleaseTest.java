@@ -30,16 +30,20 @@ class QuietReleaseTest {
     private static final long QUIET_MILLIS = 100;
     private static final ShuntConfig CONFIG = TestProtection.fastPath(RING, 20_000, 10_000)
             .withQuietReleaseMillis(QUIET_MILLIS);
+    /** Between processes: long enough that the pages are surely still there when checked right after a burst. */
+    private static final long PROCESS_QUIET_MILLIS = 1_000;
 
     @Test
     void quietConnectionGivesBothRingsBackInBothProcesses() throws Exception {
         Path dir = Files.createTempDirectory("shunt-quiet");
         Path path = dir.resolve("s");
         try (ChildJvm server = ChildJvm.start(List.of("shunt.enabled=true", "shunt.ringBytes=" + RING,
-                "shunt.quietReleaseMillis=" + QUIET_MILLIS), PeerProcess.class, "server", path.toString(), "echo")) {
+                "shunt.quietReleaseMillis=" + PROCESS_QUIET_MILLIS), PeerProcess.class, "server", path.toString(),
+                "echo")) {
             server.expect("READY", 30, TimeUnit.SECONDS);
             int fd = UnixSockets.socket();
-            ClientHandshake handshake = ShuntHandshake.prepareClient(fd, path, CONFIG);
+            ClientHandshake handshake = ShuntHandshake.prepareClient(fd, path,
+                    CONFIG.withQuietReleaseMillis(PROCESS_QUIET_MILLIS));
             UnixSockets.connect(fd, path.toString());
             HandshakeResult result = handshake.complete();
             assertTrue(result.isFastPath(), result.toString());
