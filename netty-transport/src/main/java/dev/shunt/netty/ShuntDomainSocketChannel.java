@@ -1,13 +1,8 @@
 package dev.shunt.netty;
 
-import dev.shunt.core.ClientHandshake;
-import dev.shunt.core.EmptyWakeBackoff;
 import dev.shunt.core.FallbackReason;
 import dev.shunt.core.HandshakeResult;
-import dev.shunt.core.LentBytes;
 import dev.shunt.core.ShuntConfig;
-import dev.shunt.core.ShuntHandshake;
-import dev.shunt.core.ShuntStream;
 import dev.shunt.nativeio.UnixSockets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -20,7 +15,6 @@ import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FileRegion;
@@ -30,7 +24,6 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoEvent;
-import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -43,23 +36,14 @@ import io.netty.channel.unix.Limits;
 import io.netty.channel.unix.PeerCredentials;
 import io.netty.channel.unix.PreferredDirectByteBufAllocator;
 import io.netty.channel.unix.SocketWritableByteChannel;
-import io.netty.channel.unix.UnixChannelUtil;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import io.netty.util.internal.StringUtil;
 import java.io.IOException;
-import java.lang.reflect.Constructor;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.AlreadyConnectedException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.concurrent.Callable;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +63,14 @@ import org.slf4j.LoggerFactory;
  * ({@code EPOLLRDHUP}), is the doorbell (in byte mode its input is the peer's wake-up bytes, discarded), and
  * carries {@link FileDescriptor} messages ({@link DomainSocketReadMode#FILE_DESCRIPTORS}), whose order relative
  * to ring bytes is not kept.
+ *
+ * <p>Its parts follow the seams of Netty's Epoll channels, whose hook names they keep: this class is
+ * {@code AbstractEpollChannel} (socket, epoll flags, registration), {@code AbstractEpollStreamChannel} (writes,
+ * shutdown) and {@code EpollDomainSocketChannel} (descriptors) in one, its {@code ShuntUnsafe} the three unsafes
+ * ({@code epollInReady}, {@code epollOutReady}, {@code epollRdHupReady}, {@code clearEpollIn0}, ...). Connect,
+ * handshake and activation are a {@link ChannelHandshake}; the bytes go through a {@link DataPath} the handshake
+ * chooses once ({@link KernelPath} or {@link RingPath}); on the fast path a {@link RingDriver} plays epoll's part
+ * for the rings.
  */
 public final class ShuntDomainSocketChannel extends AbstractChannel implements DomainSocketChannel {
     private static final Logger LOG = LoggerFactory.getLogger(ShuntDomainSocketChannel.class);
@@ -88,8 +80,6 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             + ')';
     /** A write attempt that moved nothing: stop spinning and wait for space. */
     private static final int WRITE_BLOCKED = Integer.MAX_VALUE;
-    /** How long a channel that cannot arm its doorbell (writes waiting, reads off) waits before it retries. */
-    private static final long DEFERRED_RETRY_MICROS = 1000;
     private static final int EPOLLIN = EpollIoOps.EPOLLIN.value();
     private static final int EPOLLOUT = EpollIoOps.EPOLLOUT.value();
     private static final int EPOLLERR = EpollIoOps.EPOLLERR.value();
@@ -102,35 +92,27 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     private final LinuxSocket socket;
     private final ShuntConfig shuntConfig;
     private final ShuntDomainSocketChannelConfig config = new ShuntDomainSocketChannelConfig(this);
-    private final boolean accepted;
+    private final ChannelHandshake handshake;
+    private final KernelPath kernelPath;
     private final Runnable flushTask = () -> ((ShuntUnsafe) unsafe()).flush0();
     private final PreferredDirectByteBufAllocator directAllocator = new PreferredDirectByteBufAllocator();
     private volatile boolean open = true;
     private volatile boolean active;
     private volatile DomainSocketAddress local;
     private volatile DomainSocketAddress remote;
-    private volatile ShuntStream stream;
+    /** The kernel socket until the handshake chose; then for good. */
+    private volatile DataPath path;
     private volatile FallbackReason fallbackReason;
 
     // Event loop confined state.
     private ShuntIoHandler handler;
     private IoRegistration registration;
     private EpollIoOps ops = EpollIoOps.EPOLLRDHUP;
-    private Ring ring;
-    private boolean handshakeStarted;
-    private boolean handshakeRunning;
-    private ClientHandshake clientHandshake;
-    private ChannelPromise connectPromise;
-    private Future<?> connectTimeout;
-    private DomainSocketAddress requestedRemote;
     private boolean receivedRdHup;
     private boolean inputClosedSeenErrorOnRead;
-    private boolean ringInputShutdown;
-    private boolean ringOutputShutdown;
-    private boolean ringWritePending;
+    /** The write in progress waits for socket space (a descriptor), not for ring space. */
     private boolean blockedOnSocket;
-    private long moved;
-    private ChannelSink sink;
+    private SocketWritableByteChannel sink;
 
     /** A client channel configured from the {@code shunt.*} system properties. */
     public ShuntDomainSocketChannel() {
@@ -156,12 +138,14 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         super(parent);
         this.socket = socket;
         this.shuntConfig = Objects.requireNonNull(shuntConfig, "shuntConfig");
-        this.accepted = accepted;
+        this.handshake = new ChannelHandshake(this, socket, accepted);
+        this.kernelPath = new KernelPath(socket);
+        this.path = kernelPath;
     }
 
     /** @return whether the connection runs on shared memory (false until the handshake finished) */
     public boolean isFastPath() {
-        return stream != null;
+        return path.isFastPath();
     }
 
     /**
@@ -169,8 +153,7 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
      *     one, see {@code shunt.mpk}); false without a key, on the kernel socket and before the handshake
      */
     public boolean isProtected() {
-        ShuntStream s = stream;
-        return s != null && s.isProtected();
+        return path.isProtected();
     }
 
     /** @return why the connection stays on the kernel socket; null on the fast path or before the handshake */
@@ -270,11 +253,9 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             registration = (IoRegistration) f.getNow();
             if (isActive()) {
                 submitOps();
-                attachRing();
-            } else if (accepted && !handshakeStarted) {
-                handshakeStarted = true;
-                int fd = socket.intValue();
-                runHandshake(() -> ShuntHandshake.accept(fd, shuntConfig));
+                attachPath();
+            } else {
+                handshake.registered();
             }
             promise.setSuccess();
         });
@@ -282,7 +263,7 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
 
     @Override
     protected void doDeregister() {
-        detachRing();
+        path.detach();
         IoRegistration r = registration;
         if (r != null) {
             ops = EpollIoOps.EPOLLRDHUP;
@@ -309,24 +290,19 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         active = false;
         open = false;
         inputClosedSeenErrorOnRead = true;
-        ChannelPromise promise = connectPromise;
-        if (promise != null) {
-            promise.tryFailure(new ClosedChannelException());
-            connectPromise = null;
-        }
-        cancelConnectTimeout();
+        boolean handshakeUsesSocket = handshake.close();
         if (isRegistered() && eventLoop().inEventLoop()) {
             doDeregister();
         }
         if (!wasOpen) {
             return;
         }
-        if (handshakeRunning) {
+        if (handshakeUsesSocket) {
             // The handshake thread still uses the descriptor: wake it; it closes everything when it returns.
             shutdownQuietly();
             return;
         }
-        release(stream);
+        release(path);
     }
 
     private void shutdownQuietly() {
@@ -337,12 +313,10 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         }
     }
 
-    /** Closes the stream (if the handshake produced one) and the kernel socket. */
-    private void release(ShuntStream s) throws IOException {
+    /** Releases the data path, then closes the kernel socket. */
+    void release(DataPath p) throws IOException {
         try {
-            if (s != null) {
-                s.close();
-            }
+            p.close();
         } finally {
             socket.close();
         }
@@ -351,24 +325,17 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     @Override
     protected void doBeginRead() {
         ((ShuntUnsafe) unsafe()).readPending = true;
-        if (ringReads()) {
-            if (ring != null) {
-                ring.wake();
-            }
+        if (path.readsRing()) {
+            path.readRequested();
         } else {
             setFlag(EpollIoOps.EPOLLIN);
         }
     }
 
-    /** @return whether reads come from the ring (fast path, byte mode) rather than the kernel socket */
-    private boolean ringReads() {
-        return stream != null && config.getReadMode() == DomainSocketReadMode.BYTES;
-    }
-
-    /** Called by the configuration when auto-read is switched off. */
-    void clearReadInterest() {
+    /** Called by the configuration when auto-read is switched off, as {@code AbstractEpollChannel.clearEpollIn}. */
+    void clearEpollIn() {
         if (!isRegistered()) {
-            if (!ringReads()) {
+            if (!path.readsRing()) {
                 ops = ops.without(EpollIoOps.EPOLLIN);
             }
             return;
@@ -376,11 +343,11 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         EventLoop loop = eventLoop();
         ShuntUnsafe unsafe = (ShuntUnsafe) unsafe();
         if (loop.inEventLoop()) {
-            unsafe.clearReadInterest0();
+            unsafe.clearEpollIn0();
         } else {
             loop.execute(() -> {
                 if (!unsafe.readPending && !config.isAutoRead()) {
-                    unsafe.clearReadInterest0();
+                    unsafe.clearEpollIn0();
                 }
             });
         }
@@ -405,372 +372,81 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
      * is wanted, the socket stays registered edge-triggered without events, so that neither the handshake's
      * own traffic nor a hang-up makes the loop spin (an empty set would remove the registration).
      */
-    private void submitOps() {
+    void submitOps() {
         IoRegistration r = registration;
         if (r != null && open) {
-            r.submit(handshakeRunning || ops.value() == 0 ? EpollIoOps.EPOLLET : ops);
+            r.submit(handshake.ownsSocket() || ops.value() == 0 ? EpollIoOps.EPOLLET : ops);
         }
     }
 
     // ---------------------------------------------------------------------------------------------------
-    // Handshake and activation
+    // Hooks of the ChannelHandshake
 
-    private void runHandshake(Callable<HandshakeResult> handshake) {
-        handshakeRunning = true;
-        submitOps();
-        EventLoop loop = eventLoop();
-        Handshakes.executor().execute(() -> {
-            HandshakeResult result = null;
-            Throwable failure = null;
-            try {
-                result = handshake.call();
-            } catch (Throwable t) {
-                failure = t;
-            }
-            HandshakeResult r = result;
-            Throwable f = failure;
-            try {
-                loop.execute(() -> handshakeDone(r, f));
-            } catch (RejectedExecutionException e) {
-                // The loop is gone, and with it the channel: release what the handshake produced.
-                try {
-                    release(r != null && r.isFastPath() ? r.stream() : null);
-                } catch (IOException closeFailure) {
-                    LOG.debug("closing {} after its loop ended: {}", socket, closeFailure.toString());
-                }
-            }
-        });
+    /** @return the data path a handshake result stands for (the kernel path for a fallback or no result) */
+    DataPath pathFor(HandshakeResult result) {
+        return result != null && result.isFastPath()
+                ? new RingPath(result.stream(), (ShuntUnsafe) unsafe(), config) : kernelPath;
     }
 
-    private void handshakeDone(HandshakeResult result, Throwable failure) {
-        handshakeRunning = false;
-        ShuntStream s = result != null && result.isFastPath() ? result.stream() : null;
-        if (!open) {
-            try {
-                release(s);
-            } catch (IOException e) {
-                LOG.debug("closing {} after its handshake: {}", socket, e.toString());
-            }
-            return;
-        }
-        if (failure != null) {
-            ChannelPromise promise = connectPromise;
-            if (promise != null) {
-                connectPromise = null;
-                cancelConnectTimeout();
-                promise.tryFailure(((ShuntUnsafe) unsafe()).annotate(failure, requestedRemote));
-            } else {
-                LOG.warn("Shunt handshake failed on accepted connection {}: {}", this, failure.toString());
-            }
-            unsafe().close(voidPromise());
-            return;
-        }
-        if (s != null) {
-            stream = s;
-        } else {
+    /** The handshake decided: the connection's path, for good. */
+    void choosePath(HandshakeResult result) {
+        path = pathFor(result);
+        if (!path.isFastPath()) {
             fallbackReason = result == null ? FallbackReason.DISABLED : result.fallbackReason();
         }
-        becomeActive();
     }
 
-    private void becomeActive() {
+    /** Activation, before the promise and {@code channelActive}: the socket's events go to epoll, the rings run. */
+    void activate() {
         active = true;
         submitOps();
-        attachRing();
-        ChannelPromise promise = connectPromise;
-        connectPromise = null;
-        cancelConnectTimeout();
-        boolean promiseSet = promise == null || promise.trySuccess();
-        pipeline().fireChannelActive();
-        if (!promiseSet) {
-            unsafe().close(voidPromise());
-        } else if (accepted) {
-            ((ShuntUnsafe) unsafe()).flush0();
+        attachPath();
+    }
+
+    private void attachPath() {
+        if (handler != null && open) {
+            path.attach(handler);
         }
     }
 
-    private void cancelConnectTimeout() {
-        Future<?> timeout = connectTimeout;
-        if (timeout != null) {
-            timeout.cancel(false);
-            connectTimeout = null;
+    /** The kernel connect finished. */
+    void connected(DomainSocketAddress requested) {
+        remote = requested;
+        if (local == null) {
+            local = socket.localDomainSocketAddress();
         }
     }
 
-    private void attachRing() {
-        ShuntStream s = stream;
-        if (s == null || handler == null || ring != null || !open) {
-            return;
+    /** Waits for the kernel connect to finish ({@code EPOLLOUT}), or stops. */
+    void awaitConnect(boolean wait) {
+        if (wait) {
+            setFlag(EpollIoOps.EPOLLOUT);
+        } else {
+            clearFlag(EpollIoOps.EPOLLOUT);
         }
-        Ring r = new Ring(handler, s);
-        ring = r;
-        if (ringReads()) {
-            // The peer rings the doorbell with a byte on the kernel socket: input there is always wanted.
-            setFlag(EpollIoOps.EPOLLIN);
-        }
-        // Whatever the peer sent before the doorbell was armed is found by the first poll.
-        r.wake();
     }
 
-    private void detachRing() {
-        Ring r = ring;
-        if (r == null) {
-            return;
-        }
-        ring = null;
-        r.detached = true;
+    Throwable annotateConnectException(Throwable cause, SocketAddress address) {
+        return ((ShuntUnsafe) unsafe()).annotate(cause, address);
+    }
+
+    /** Sends what was flushed while the handshake held flushes. */
+    void flushHeld() {
+        ((ShuntUnsafe) unsafe()).flush0();
+    }
+
+    void closeNow() {
+        unsafe().close(voidPromise());
     }
 
     // ---------------------------------------------------------------------------------------------------
-    // Reading
-
-    private boolean shouldBreakReadReady() {
-        return isInputShutdown() && (inputClosedSeenErrorOnRead || !config.isAllowHalfClosure());
-    }
-
-    private boolean shouldStopReading() {
-        return !((ShuntUnsafe) unsafe()).readPending && !config.isAutoRead();
-    }
-
-    /** @return whether the pipeline wants bytes from the ring now */
-    private boolean ringReadWanted() {
-        return active && ringReads() && !shouldStopReading() && !shouldBreakReadReady();
-    }
-
-    /** Reads bytes (ring or kernel socket) into the pipeline, as {@code EpollStreamUnsafe.epollInReady} does. */
-    private void readReady() {
-        ShuntUnsafe unsafe = (ShuntUnsafe) unsafe();
-        if (shouldBreakReadReady()) {
-            unsafe.clearReadInterest0();
-            return;
-        }
-        RecvByteBufAllocator.Handle allocHandle = unsafe.recvBufAllocHandle();
-        ChannelPipeline pipeline = pipeline();
-        directAllocator.updateAllocator(config.getAllocator());
-        allocHandle.reset(config);
-        ByteBuf byteBuf = null;
-        boolean allDataRead = false;
-        boolean first = true;
-        try {
-            do {
-                byteBuf = lendFromRing(allocHandle);
-                if (byteBuf == null) {
-                    byteBuf = allocHandle.allocate(directAllocator);
-                    allocHandle.lastBytesRead(readBytes(byteBuf, allocHandle));
-                }
-                if (allocHandle.lastBytesRead() == 0 && stream != null && first) {
-                    // The ring was polled and held nothing: no read happened, so no events either.
-                    byteBuf.release();
-                    return;
-                }
-                first = false;
-                if (allocHandle.lastBytesRead() <= 0) {
-                    byteBuf.release();
-                    byteBuf = null;
-                    allDataRead = allocHandle.lastBytesRead() < 0;
-                    if (allDataRead) {
-                        unsafe.readPending = false;
-                    }
-                    break;
-                }
-                allocHandle.incMessagesRead(1);
-                unsafe.readPending = false;
-                pipeline.fireChannelRead(byteBuf);
-                byteBuf = null;
-                if (shouldBreakReadReady()) {
-                    break;
-                }
-            } while (receivedRdHup || allocHandle.continueReading());
-            allocHandle.readComplete();
-            pipeline.fireChannelReadComplete();
-            if (allDataRead) {
-                shutdownInput(true);
-            }
-        } catch (Throwable t) {
-            handleReadException(pipeline, byteBuf, t, allDataRead, allocHandle);
-        } finally {
-            if (shouldStopReading()) {
-                clearReadInterest();
-            }
-        }
-    }
-
-    /**
-     * Fast path with {@link ShuntChannelOption#RECEIVE_IN_PLACE}: the next bytes as a buffer into the ring itself.
-     *
-     * @return the buffer, or null when the bytes must be copied (option off, kernel path, ring empty or at its
-     *     end of stream, or half the ring lent out already)
-     */
-    private ByteBuf lendFromRing(RecvByteBufAllocator.Handle allocHandle) throws IOException {
-        ShuntStream s = stream;
-        if (s == null || !config.isReceiveInPlace()) {
-            return null;
-        }
-        int wanted = allocHandle.guess();
-        LentBytes lent = s.lendNow(wanted);
-        if (lent == null) {
-            return null;
-        }
-        allocHandle.attemptedBytesRead(wanted);
-        allocHandle.lastBytesRead(lent.length());
-        moved += lent.length();
-        return new LentByteBuf(config.getAllocator(), lent);
-    }
-
-    /** @return bytes read, 0 when nothing is there, -1 at end of stream */
-    private int readBytes(ByteBuf byteBuf, RecvByteBufAllocator.Handle allocHandle) throws IOException {
-        int writerIndex = byteBuf.writerIndex();
-        int writable = byteBuf.writableBytes();
-        allocHandle.attemptedBytesRead(writable);
-        int n;
-        ShuntStream s = stream;
-        if (s != null) {
-            n = s.readNow(byteBuf.internalNioBuffer(writerIndex, writable));
-            if (n == 0 && receivedRdHup) {
-                // The peer closed its socket or died: nothing more can arrive.
-                n = -1;
-            }
-        } else if (byteBuf.hasMemoryAddress()) {
-            n = socket.recvAddress(byteBuf.memoryAddress(), writerIndex, byteBuf.capacity());
-        } else {
-            ByteBuffer buf = byteBuf.internalNioBuffer(writerIndex, writable);
-            n = socket.recv(buf, buf.position(), buf.limit());
-        }
-        if (n > 0) {
-            byteBuf.writerIndex(writerIndex + n);
-            moved += n;
-        }
-        return n;
-    }
-
-    private void handleReadException(ChannelPipeline pipeline, ByteBuf byteBuf, Throwable cause, boolean allDataRead,
-            RecvByteBufAllocator.Handle allocHandle) {
-        if (byteBuf != null) {
-            if (byteBuf.isReadable()) {
-                ((ShuntUnsafe) unsafe()).readPending = false;
-                pipeline.fireChannelRead(byteBuf);
-            } else {
-                byteBuf.release();
-            }
-        }
-        allocHandle.readComplete();
-        pipeline.fireChannelReadComplete();
-        pipeline.fireExceptionCaught(cause);
-        if (allDataRead || cause instanceof OutOfMemoryError || cause instanceof IOException) {
-            shutdownInput(true);
-        }
-    }
-
-    /** Reads passed descriptors from the kernel socket ({@link DomainSocketReadMode#FILE_DESCRIPTORS}). */
-    private void readDescriptors() {
-        ShuntUnsafe unsafe = (ShuntUnsafe) unsafe();
-        if (socket.isInputShutdown()) {
-            unsafe.clearReadInterest0();
-            return;
-        }
-        RecvByteBufAllocator.Handle allocHandle = unsafe.recvBufAllocHandle();
-        ChannelPipeline pipeline = pipeline();
-        allocHandle.reset(config);
-        try {
-            readLoop:
-            do {
-                allocHandle.lastBytesRead(socket.recvFd());
-                switch (allocHandle.lastBytesRead()) {
-                    case 0:
-                        break readLoop;
-                    case -1:
-                        unsafe.close(unsafe.voidPromise());
-                        return;
-                    default:
-                        allocHandle.incMessagesRead(1);
-                        unsafe.readPending = false;
-                        pipeline.fireChannelRead(new FileDescriptor(allocHandle.lastBytesRead()));
-                        break;
-                }
-            } while (allocHandle.continueReading());
-            allocHandle.readComplete();
-            pipeline.fireChannelReadComplete();
-        } catch (Throwable t) {
-            allocHandle.readComplete();
-            pipeline.fireChannelReadComplete();
-            pipeline.fireExceptionCaught(t);
-        } finally {
-            if (shouldStopReading()) {
-                clearReadInterest();
-            }
-        }
-    }
-
-    /**
-     * Fast path: input on the kernel socket is the peer's doorbell (or the end of its socket). The bytes are
-     * discarded, and the ring is polled again.
-     */
-    private void doorbellRang() {
-        if (stream.drainDoorbell()) {
-            // The peer's socket is closed: no doorbell can ring any more, and its end of stream would keep a
-            // level-triggered EPOLLIN firing while the pipeline reads nothing. EPOLLRDHUP reports the hang-up.
-            clearFlag(EpollIoOps.EPOLLIN);
-        }
-        Ring r = ring;
-        if (r != null) {
-            r.rang();
-        }
-    }
-
-    private void readFromInput() {
-        if (config.getReadMode() == DomainSocketReadMode.FILE_DESCRIPTORS) {
-            readDescriptors();
-        } else {
-            readReady();
-        }
-    }
-
-    /** Ends the input after end of stream or a read failure, as {@code AbstractEpollUnsafe.shutdownInput}. */
-    private void shutdownInput(boolean allDataRead) {
-        if (!isInputShutdown()) {
-            if (config.isAllowHalfClosure()) {
-                try {
-                    shutdownInputNow();
-                } catch (IOException e) {
-                    pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-                    unsafe().close(voidPromise());
-                    return;
-                } catch (NotYetConnectedException ignore) {
-                    // The input is effectively shut down already.
-                }
-                if (shouldStopReading()) {
-                    ((ShuntUnsafe) unsafe()).clearReadInterest0();
-                }
-                pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-            } else {
-                unsafe().close(voidPromise());
-                return;
-            }
-        }
-        if (allDataRead && !inputClosedSeenErrorOnRead) {
-            inputClosedSeenErrorOnRead = true;
-            pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
-        }
-    }
-
-    private void shutdownInputNow() throws IOException {
-        ShuntStream s = stream;
-        if (s != null) {
-            ringInputShutdown = true;
-            s.shutdownInput();
-        } else {
-            socket.shutdown(true, false);
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------------
-    // Writing
+    // Writing, as AbstractEpollStreamChannel and EpollDomainSocketChannel
 
     @Override
     protected Object filterOutboundMessage(Object msg) {
         if (msg instanceof ByteBuf) {
             ByteBuf buf = (ByteBuf) msg;
-            return stream == null && UnixChannelUtil.isBufferCopyNeededForWrite(buf) ? newDirectBuffer(buf) : buf;
+            return path.needsDirectBuffer(buf) ? newDirectBuffer(buf) : buf;
         }
         if (msg instanceof FileRegion || msg instanceof FileDescriptor) {
             return msg;
@@ -798,15 +474,15 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     @Override
     protected void doWrite(ChannelOutboundBuffer in) throws Exception {
         int writeSpinCount = config.getWriteSpinCount();
-        blockedOnSocket = stream == null;
+        blockedOnSocket = false;
         do {
             Object msg = in.current();
             if (msg == null) {
-                writeBlocked(false);
+                writeComplete();
                 return;
             }
             if (msg instanceof ByteBuf) {
-                writeSpinCount -= writeBuffers(in);
+                writeSpinCount -= writeBytesMultiple(in);
             } else if (msg instanceof FileRegion) {
                 writeSpinCount -= writeFileRegion(in, (FileRegion) msg);
             } else {
@@ -815,32 +491,30 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         } while (writeSpinCount > 0);
         if (writeSpinCount == 0) {
             // Fairness: give other channels a turn, then go on.
-            writeBlocked(false);
+            writeComplete();
             eventLoop().execute(flushTask);
         } else {
-            writeBlocked(true);
+            writeIncomplete();
         }
     }
 
+    /** Nothing waits for space ({@code clearFlag(EPOLLOUT)} in Epoll's {@code doWrite}). */
+    private void writeComplete() {
+        path.stopAwaitingSpace();
+        clearFlag(EpollIoOps.EPOLLOUT);
+    }
+
     /**
-     * Waits for space before the next flush, or stops waiting: ring space (the loop polls or the doorbell
-     * rings) for bytes on the fast path, socket space ({@code EPOLLOUT}) for everything else.
+     * Waits for space before the next flush ({@code setFlag(EPOLLOUT)} in Epoll's {@code doWrite}): ring space for
+     * bytes on the fast path (the loop polls or the doorbell rings), socket space for everything else.
      */
-    private void writeBlocked(boolean blocked) {
-        if (!blocked) {
-            ringWritePending = false;
-            clearFlag(EpollIoOps.EPOLLOUT);
-        } else if (stream != null && !blockedOnSocket) {
-            ringWritePending = true;
-            if (ring != null) {
-                ring.wake();
-            }
-        } else {
+    private void writeIncomplete() {
+        if (blockedOnSocket || !path.awaitSpace()) {
             setFlag(EpollIoOps.EPOLLOUT);
         }
     }
 
-    private int writeBuffers(ChannelOutboundBuffer in) throws IOException {
+    private int writeBytesMultiple(ChannelOutboundBuffer in) throws IOException {
         ByteBuffer[] buffers = in.nioBuffers(Limits.IOV_MAX, Limits.SSIZE_MAX);
         int count = in.nioBufferCount();
         if (count == 0) {
@@ -848,43 +522,12 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             in.removeBytes(0);
             return 0;
         }
-        long written;
-        ShuntStream s = stream;
-        if (s != null) {
-            checkPeer();
-            written = 0;
-            for (int i = 0; i < count; i++) {
-                ByteBuffer b = buffers[i];
-                int wanted = b.remaining();
-                int n = s.writeNow(b);
-                written += n;
-                if (n < wanted) {
-                    break;
-                }
-            }
-        } else {
-            written = socket.writev(buffers, 0, count, in.nioBufferSize());
-            // writev leaves the buffers as they were, but the outbound buffer caches them between calls.
-            long left = written;
-            for (int i = 0; i < count && left > 0; i++) {
-                ByteBuffer b = buffers[i];
-                int n = (int) Math.min(left, b.remaining());
-                b.position(b.position() + n);
-                left -= n;
-            }
-        }
+        long written = path.write(buffers, count, in.nioBufferSize());
         if (written > 0) {
-            moved += written;
             in.removeBytes(written);
             return 1;
         }
         return WRITE_BLOCKED;
-    }
-
-    private void checkPeer() throws IOException {
-        if (receivedRdHup) {
-            throw new IOException("Broken pipe: the peer closed the connection");
-        }
     }
 
     private int writeFileRegion(ChannelOutboundBuffer in, FileRegion region) throws Exception {
@@ -893,15 +536,11 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             in.remove();
             return 0;
         }
-        if (stream != null) {
-            checkPeer();
-        }
         if (sink == null) {
-            sink = new ChannelSink();
+            sink = new PathSink();
         }
         long flushed = region.transferTo(sink, offset);
         if (flushed > 0) {
-            moved += flushed;
             in.progress(flushed);
             if (region.transferred() >= region.count()) {
                 in.remove();
@@ -925,13 +564,7 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
 
     @Override
     protected void doShutdownOutput() throws Exception {
-        ShuntStream s = stream;
-        if (s != null) {
-            ringOutputShutdown = true;
-            s.shutdownOutput();
-        } else {
-            socket.shutdown(false, true);
-        }
+        path.shutdownOutput();
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -939,12 +572,12 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
 
     @Override
     public boolean isInputShutdown() {
-        return stream != null ? ringInputShutdown || !open : socket.isInputShutdown();
+        return path.isInputShutdown();
     }
 
     @Override
     public boolean isOutputShutdown() {
-        return stream != null ? ringOutputShutdown || !open : socket.isOutputShutdown();
+        return path.isOutputShutdown();
     }
 
     @Override
@@ -986,7 +619,7 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
 
     private void shutdownInput0(ChannelPromise promise) {
         try {
-            shutdownInputNow();
+            path.shutdownInput();
             promise.setSuccess();
         } catch (Throwable cause) {
             promise.setFailure(cause);
@@ -1013,11 +646,16 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
 
     // ---------------------------------------------------------------------------------------------------
 
-    /** The channel's {@link io.netty.channel.Channel.Unsafe}, and the epoll handle of its kernel socket. */
-    final class ShuntUnsafe extends AbstractUnsafe implements EpollIoHandle {
+    /**
+     * The channel's {@link io.netty.channel.Channel.Unsafe}, the epoll handle of its kernel socket, and the channel
+     * its ring driver sees: {@code AbstractEpollUnsafe}, {@code EpollStreamUnsafe} and {@code EpollDomainUnsafe} in
+     * one, with their hooks' names.
+     */
+    final class ShuntUnsafe extends AbstractUnsafe implements RingIoHandle, RingChannel {
         boolean readPending;
 
-        void attach(ShuntIoHandler owner) {
+        @Override
+        public void attach(ShuntIoHandler owner) {
             handler = owner;
         }
 
@@ -1037,65 +675,231 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
 
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
-            if (handshakeRunning) {
+            if (handshake.ownsSocket()) {
                 return;
             }
             int events = ((EpollIoEvent) event).ops().value();
             if ((events & (EPOLLERR | EPOLLOUT)) != 0) {
-                outReady();
+                epollOutReady();
             }
             if ((events & (EPOLLERR | EPOLLIN)) != 0) {
-                if (ringReads()) {
-                    doorbellRang();
+                if (path.readsRing()) {
+                    path.doorbellRang();
                 } else {
-                    readFromInput();
+                    epollInReady();
                 }
             }
             if ((events & EPOLLRDHUP) != 0) {
-                rdHupReady();
+                epollRdHupReady();
             }
         }
 
-        private void outReady() {
-            if (connectPromise != null && remote == null) {
-                finishConnect();
+        private void epollOutReady() {
+            if (handshake.isConnecting()) {
+                handshake.finishConnect();
             } else if (!isOutputShutdown()) {
                 super.flush0();
             }
         }
 
-        private void rdHupReady() {
+        /** Reads the kernel socket's input, by read mode, as {@code EpollDomainUnsafe.epollInReady}. */
+        private void epollInReady() {
+            if (config.getReadMode() == DomainSocketReadMode.FILE_DESCRIPTORS) {
+                epollInReadFd();
+            } else {
+                epollInReadBytes();
+            }
+        }
+
+        private void epollRdHupReady() {
             receivedRdHup = true;
             if (isActive()) {
-                readFromInput();
-                if (ring != null && ringWritePending) {
-                    ring.wake();
-                }
+                epollInReady();
+                path.peerHungUp();
             } else {
                 shutdownInput(false);
             }
             clearFlag(EpollIoOps.EPOLLRDHUP);
         }
 
-        void clearReadInterest0() {
+        private boolean shouldBreakEpollInReady() {
+            return isInputShutdown() && (inputClosedSeenErrorOnRead || !config.isAllowHalfClosure());
+        }
+
+        private boolean shouldStopReading() {
+            return !readPending && !config.isAutoRead();
+        }
+
+        void clearEpollIn0() {
             readPending = false;
-            if (!ringReads()) {
+            if (!path.readsRing()) {
                 // On the fast path the socket's input is the doorbell, wanted whether the pipeline reads or not.
                 clearFlag(EpollIoOps.EPOLLIN);
             }
         }
 
+        /**
+         * Reads bytes (ring or kernel socket) into the pipeline, as {@code EpollStreamUnsafe.epollInReady} does;
+         * also what the ring driver calls where epoll would report {@code EPOLLIN}.
+         */
+        @Override
+        public void epollInReadBytes() {
+            if (shouldBreakEpollInReady()) {
+                clearEpollIn0();
+                return;
+            }
+            RecvByteBufAllocator.Handle allocHandle = recvBufAllocHandle();
+            ChannelPipeline pipeline = pipeline();
+            directAllocator.updateAllocator(config.getAllocator());
+            allocHandle.reset(config);
+            ByteBuf byteBuf = null;
+            boolean allDataRead = false;
+            boolean first = true;
+            try {
+                do {
+                    byteBuf = path.lend(allocHandle, config.getAllocator());
+                    if (byteBuf == null) {
+                        byteBuf = allocHandle.allocate(directAllocator);
+                        allocHandle.lastBytesRead(doReadBytes(byteBuf, allocHandle));
+                    }
+                    if (allocHandle.lastBytesRead() == 0 && first && path.isPolled()) {
+                        // The ring was polled and held nothing: no read happened, so no events either.
+                        byteBuf.release();
+                        return;
+                    }
+                    first = false;
+                    if (allocHandle.lastBytesRead() <= 0) {
+                        byteBuf.release();
+                        byteBuf = null;
+                        allDataRead = allocHandle.lastBytesRead() < 0;
+                        if (allDataRead) {
+                            readPending = false;
+                        }
+                        break;
+                    }
+                    allocHandle.incMessagesRead(1);
+                    readPending = false;
+                    pipeline.fireChannelRead(byteBuf);
+                    byteBuf = null;
+                    if (shouldBreakEpollInReady()) {
+                        break;
+                    }
+                } while (receivedRdHup || allocHandle.continueReading());
+                allocHandle.readComplete();
+                pipeline.fireChannelReadComplete();
+                if (allDataRead) {
+                    shutdownInput(true);
+                }
+            } catch (Throwable t) {
+                handleReadException(pipeline, byteBuf, t, allDataRead, allocHandle);
+            } finally {
+                if (shouldStopReading()) {
+                    clearEpollIn();
+                }
+            }
+        }
+
+        /** @return bytes read, 0 when nothing is there, -1 at end of stream */
+        private int doReadBytes(ByteBuf byteBuf, RecvByteBufAllocator.Handle allocHandle) throws IOException {
+            allocHandle.attemptedBytesRead(byteBuf.writableBytes());
+            return path.read(byteBuf);
+        }
+
+        private void handleReadException(ChannelPipeline pipeline, ByteBuf byteBuf, Throwable cause,
+                boolean allDataRead, RecvByteBufAllocator.Handle allocHandle) {
+            if (byteBuf != null) {
+                if (byteBuf.isReadable()) {
+                    readPending = false;
+                    pipeline.fireChannelRead(byteBuf);
+                } else {
+                    byteBuf.release();
+                }
+            }
+            allocHandle.readComplete();
+            pipeline.fireChannelReadComplete();
+            pipeline.fireExceptionCaught(cause);
+            if (allDataRead || cause instanceof OutOfMemoryError || cause instanceof IOException) {
+                shutdownInput(true);
+            }
+        }
+
+        /** Reads passed descriptors from the kernel socket ({@link DomainSocketReadMode#FILE_DESCRIPTORS}). */
+        private void epollInReadFd() {
+            if (socket.isInputShutdown()) {
+                clearEpollIn0();
+                return;
+            }
+            RecvByteBufAllocator.Handle allocHandle = recvBufAllocHandle();
+            ChannelPipeline pipeline = pipeline();
+            allocHandle.reset(config);
+            try {
+                readLoop:
+                do {
+                    allocHandle.lastBytesRead(socket.recvFd());
+                    switch (allocHandle.lastBytesRead()) {
+                        case 0:
+                            break readLoop;
+                        case -1:
+                            close(voidPromise());
+                            return;
+                        default:
+                            allocHandle.incMessagesRead(1);
+                            readPending = false;
+                            pipeline.fireChannelRead(new FileDescriptor(allocHandle.lastBytesRead()));
+                            break;
+                    }
+                } while (allocHandle.continueReading());
+                allocHandle.readComplete();
+                pipeline.fireChannelReadComplete();
+            } catch (Throwable t) {
+                allocHandle.readComplete();
+                pipeline.fireChannelReadComplete();
+                pipeline.fireExceptionCaught(t);
+            } finally {
+                if (shouldStopReading()) {
+                    clearEpollIn();
+                }
+            }
+        }
+
+        /** Ends the input after end of stream or a read failure, as {@code AbstractEpollUnsafe.shutdownInput}. */
+        private void shutdownInput(boolean allDataRead) {
+            if (!isInputShutdown()) {
+                if (config.isAllowHalfClosure()) {
+                    try {
+                        path.shutdownInput();
+                    } catch (IOException e) {
+                        pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+                        close(voidPromise());
+                        return;
+                    } catch (NotYetConnectedException ignore) {
+                        // The input is effectively shut down already.
+                    }
+                    if (shouldStopReading()) {
+                        clearEpollIn0();
+                    }
+                    pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+                } else {
+                    close(voidPromise());
+                    return;
+                }
+            }
+            if (allDataRead && !inputClosedSeenErrorOnRead) {
+                inputClosedSeenErrorOnRead = true;
+                pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
+            }
+        }
+
         @Override
         protected void flush0() {
-            // An accepted connection is writable from the start with Epoll: keep what is flushed during the
-            // handshake until it finished. While waiting for space, the loop flushes when space is there.
-            if ((!accepted || active || !open) && !ringWritePending && !ops.contains(EpollIoOps.EPOLLOUT)) {
+            // While the handshake holds flushes, or while waiting for space, the loop flushes later.
+            if (!handshake.holdsFlush() && !path.isAwaitingSpace() && !ops.contains(EpollIoOps.EPOLLOUT)) {
                 super.flush0();
             }
         }
 
-        /** Flushes now, although the last flush found no space. */
-        void forceFlush() {
+        @Override
+        public void forceFlush() {
             super.flush0();
         }
 
@@ -1104,293 +908,60 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             if (promise.isDone() || !ensureOpen(promise)) {
                 return;
             }
-            try {
-                if (connectPromise != null) {
-                    throw new ConnectionPendingException();
-                }
-                if (remote != null) {
-                    throw new AlreadyConnectedException();
-                }
-                DomainSocketAddress target = (DomainSocketAddress) remoteAddress;
-                ClientHandshake pending = null;
-                if (localAddress != null) {
-                    // A socket the application binds itself cannot carry the client marker: no Shunt.
-                    doBind(localAddress);
-                } else {
-                    pending = ShuntHandshake.prepareClient(socket.intValue(), filesystemPath(target), shuntConfig);
-                }
-                connectPromise = promise;
-                requestedRemote = target;
-                clientHandshake = pending;
-                scheduleConnectTimeout(promise, remoteAddress);
-                if (socket.connect(target)) {
-                    connected();
-                } else {
-                    setFlag(EpollIoOps.EPOLLOUT);
-                }
-            } catch (Throwable t) {
-                connectPromise = null;
-                cancelConnectTimeout();
-                promise.tryFailure(annotateConnectException(t, remoteAddress));
-                close(voidPromise());
-            }
+            handshake.connect(remoteAddress, localAddress, promise);
         }
 
-        private void scheduleConnectTimeout(ChannelPromise promise, SocketAddress remoteAddress) {
-            int millis = config.getConnectTimeoutMillis();
-            if (millis > 0) {
-                connectTimeout = eventLoop().schedule(() -> {
-                    ChannelPromise p = connectPromise;
-                    if (p != null && !p.isDone() && p.tryFailure(new ConnectTimeoutException(
-                            "connection timed out after " + millis + " ms: " + remoteAddress))) {
-                        close(voidPromise());
-                    }
-                }, millis, TimeUnit.MILLISECONDS);
-            }
-            promise.addListener((ChannelFuture f) -> {
-                if (f.isCancelled()) {
-                    cancelConnectTimeout();
-                    connectPromise = null;
-                    close(voidPromise());
-                }
-            });
-        }
+        // RingChannel
 
-        private void finishConnect() {
-            try {
-                if (socket.finishConnect()) {
-                    connected();
-                }
-            } catch (Throwable t) {
-                ChannelPromise p = connectPromise;
-                connectPromise = null;
-                cancelConnectTimeout();
-                if (p != null) {
-                    p.tryFailure(annotateConnectException(t, requestedRemote));
-                }
-                close(voidPromise());
-            }
-        }
-
-        /** The kernel connection is up: run the client side of the handshake. */
-        private void connected() throws IOException {
-            clearFlag(EpollIoOps.EPOLLOUT);
-            remote = requestedRemote;
-            if (local == null) {
-                local = socket.localDomainSocketAddress();
-            }
-            ClientHandshake pending = clientHandshake;
-            clientHandshake = null;
-            if (pending != null && pending.isAttempting()) {
-                runHandshake(pending::complete);
-            } else {
-                // Nothing to wait for: the client decided on the kernel socket before connecting.
-                handshakeDone(pending == null ? null : pending.complete(), null);
-            }
-        }
-    }
-
-    /** The fast-path side of this channel that the loop drives. */
-    private final class Ring extends RingEndpoint {
-        private final ShuntIoHandler owner;
-        private final ShuntStream ringStream;
-        boolean detached;
-        private boolean sleeping;
-        private boolean readSuspected = true;
-        private boolean retryScheduled;
-        private final EmptyWakeBackoff emptyRings = new EmptyWakeBackoff();
-        private boolean deafened;
-
-        Ring(ShuntIoHandler owner, ShuntStream ringStream) {
-            this.owner = owner;
-            this.ringStream = ringStream;
+        @Override
+        public boolean isOpen() {
+            return open;
         }
 
         @Override
-        long poll() {
-            if (detached) {
-                return 0;
-            }
-            long before = moved;
-            if (ringWritePending) {
-                ringWritePending = false;
-                ((ShuntUnsafe) unsafe()).forceFlush();
-            }
-            if (ringReadWanted() && (readSuspected || bytesWaiting())) {
-                readSuspected = false;
-                readReady();
-            }
-            return moved - before;
-        }
-
-        private boolean bytesWaiting() {
-            try {
-                return ringStream.available() > 0;
-            } catch (IOException e) {
-                // The read reports it.
-                return true;
-            }
+        public EventLoop eventLoop() {
+            return ShuntDomainSocketChannel.this.eventLoop();
         }
 
         @Override
-        boolean wantsPolling() {
-            return !detached && open && (ringWritePending || ringReadWanted());
+        public boolean receivedRdHup() {
+            return receivedRdHup;
         }
 
         @Override
-        int trySleep() {
-            if (!ringReadWanted()) {
-                // Writes wait for space while the pipeline reads nothing: the doorbell cannot be armed for
-                // space alone (prepareDoorbellSleep also re-checks inbound bytes), so retry on a timer.
-                if (!retryScheduled) {
-                    retryScheduled = true;
-                    eventLoop().schedule(this::retry, DEFERRED_RETRY_MICROS, TimeUnit.MICROSECONDS);
-                }
-                return DEFERRED;
-            }
-            if (armDoorbell(ringWritePending)) {
-                return SLEPT;
-            }
-            readSuspected = true;
-            return BUSY;
+        public boolean ringReadWanted() {
+            return ringInputOpen() && !shouldStopReading();
         }
 
         @Override
-        boolean peerOnThisCpu() {
-            return ringStream.peerOnThisCpu();
+        public boolean ringInputOpen() {
+            return active && path.readsRing() && !shouldBreakEpollInReady();
         }
 
         @Override
-        boolean tookPeerWake() {
-            return ringStream.takePeerWoken();
-        }
-
-        @Override
-        void idle() {
-            if (detached || !active || sleeping || !ringReads() || shouldBreakReadReady()) {
-                return;
-            }
-            // The pipeline reads nothing now; like epoll's EPOLLRDHUP, the end of the peer's output must still
-            // be noticed. Arm the doorbell while the ring is empty; an end of stream found with no bytes before
-            // it is read now. Bytes waiting unread keep the doorbell unarmed until the pipeline reads again.
-            if (!armDoorbell(false) && !bytesWaiting()) {
-                readReady();
-            }
-        }
-
-        private boolean armDoorbell(boolean wantSpace) {
-            try {
-                sleeping = ringStream.prepareDoorbellSleep(wantSpace);
-                return sleeping;
-            } catch (IOException e) {
-                // The next read reports it.
-                LOG.debug("prepareDoorbellSleep: {}", e.toString());
-                return false;
-            }
-        }
-
-        private void retry() {
-            retryScheduled = false;
-            if (!detached && ringWritePending) {
-                owner.schedule(this);
-            }
-        }
-
-        /** The peer rang the doorbell: bytes or space arrived, or the peer closed. */
-        void rang() {
-            if (detached) {
-                return;
-            }
-            // A ring that brought nothing (late, or a peer that floods the doorbell) re-arms at once, since arming
-            // checks the ring again, and the loop goes back to sleep instead of spinning. Many in a row: the
-            // doorbell is not listened to for a while (EmptyWakeBackoff), so that a flood cannot keep the loop busy;
-            // the armed ring is checked again when listening resumes.
-            if (sleeping && armDoorbell(ringWritePending)) {
-                long pause = emptyRings.emptyWake();
-                if (pause > 0 && !deafened) {
-                    deafened = true;
-                    clearFlag(EpollIoOps.EPOLLIN);
-                    eventLoop().schedule(this::listenAgain, pause, TimeUnit.NANOSECONDS);
-                }
-                return;
-            }
-            emptyRings.progress();
-            owner.doorbellRang();
-            wake();
-        }
-
-        private void listenAgain() {
-            deafened = false;
-            if (!detached && open) {
-                // Level-triggered: a ring that came meanwhile fires at once.
+        public void listenToDoorbell(boolean listen) {
+            if (listen) {
                 setFlag(EpollIoOps.EPOLLIN);
+            } else {
+                clearFlag(EpollIoOps.EPOLLIN);
             }
-        }
-
-        /** Leaves the doorbell sleep (if any) and joins the polled set. */
-        void wake() {
-            readSuspected = true;
-            if (sleeping) {
-                sleeping = false;
-                try {
-                    ringStream.cancelDoorbellSleep();
-                } catch (IOException e) {
-                    // The next read or write reports it.
-                    LOG.debug("cancelDoorbellSleep: {}", e.toString());
-                }
-            }
-            owner.schedule(this);
         }
     }
 
-    /** Where {@link FileRegion}s write: the ring on the fast path, the kernel socket otherwise. */
-    private final class ChannelSink extends SocketWritableByteChannel {
-        ChannelSink() {
+    /** Where {@link FileRegion}s write: the channel's data path. */
+    private final class PathSink extends SocketWritableByteChannel {
+        PathSink() {
             super(socket);
         }
 
         @Override
         protected int write(ByteBuffer buf, int pos, int limit) throws IOException {
-            ShuntStream s = stream;
-            if (s == null) {
-                return socket.send(buf, pos, limit);
-            }
-            ByteBuffer slice = buf.duplicate();
-            slice.limit(limit).position(pos);
-            return s.writeNow(slice);
+            return path.write(buf, pos, limit);
         }
 
         @Override
         protected ByteBufAllocator alloc() {
             return ShuntDomainSocketChannel.this.alloc();
-        }
-    }
-
-    /** Builds Netty's {@link PeerCredentials}, whose constructor is package-private, once per process. */
-    private static final class PeerCredentialsFactory {
-        private static final Constructor<PeerCredentials> CONSTRUCTOR = constructor();
-
-        private static Constructor<PeerCredentials> constructor() {
-            try {
-                Constructor<PeerCredentials> c = PeerCredentials.class.getDeclaredConstructor(int.class, int.class,
-                        int[].class);
-                c.setAccessible(true);
-                return c;
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                LOG.debug("Netty's PeerCredentials cannot be built here: {}", e.toString());
-                return null;
-            }
-        }
-
-        static PeerCredentials create(int pid, int uid, int gid) throws IOException {
-            if (CONSTRUCTOR == null) {
-                throw new IOException("Netty's PeerCredentials constructor is not accessible (module system?)");
-            }
-            try {
-                return CONSTRUCTOR.newInstance(pid, uid, new int[] {gid});
-            } catch (ReflectiveOperationException e) {
-                throw new IOException("could not build PeerCredentials", e);
-            }
         }
     }
 }

@@ -163,7 +163,7 @@ public final class ShuntDomainSocketChannelConfig extends DefaultChannelConfig
 
     @Override
     protected void autoReadCleared() {
-        channel.clearReadInterest();
+        channel.clearEpollIn();
     }
 
     @Override

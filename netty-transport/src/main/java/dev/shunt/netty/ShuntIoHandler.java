@@ -274,8 +274,8 @@ public final class ShuntIoHandler implements IoHandler {
 
     @Override
     public IoRegistration register(IoHandle handle) throws Exception {
-        if (handle instanceof ShuntDomainSocketChannel.ShuntUnsafe) {
-            ((ShuntDomainSocketChannel.ShuntUnsafe) handle).attach(this);
+        if (handle instanceof RingIoHandle) {
+            ((RingIoHandle) handle).attach(this);
         }
         return epoll.register(handle);
     }
