@@ -19,8 +19,10 @@ import java.util.zip.CRC32;
  * {@code shunt.*} system properties, that serves one connection and exits.
  *
  * <pre>
- * NettyPeer PATH echo   echo every byte until the client closes
- * NettyPeer PATH crc    read until the client shuts its output, answer "bytes crc32" in 16 bytes, close
+ * NettyPeer PATH echo          echo every byte until the client closes
+ * NettyPeer PATH echo-manual   the same with auto-read off on the accepted channel (a child option), reading
+ *                              only when the handler asks ({@code read()})
+ * NettyPeer PATH crc           read until the client shuts its output, answer "bytes crc32" in 16 bytes, close
  * </pre>
  * Prints {@code READY} once listening and {@code DONE fast=<isFastPath>} when the connection closed.
  */
@@ -31,16 +33,18 @@ public final class NettyPeer {
     /** Entry point, see the class comment. */
     public static void main(String[] args) throws Exception {
         DomainSocketAddress address = new DomainSocketAddress(args[0]);
-        boolean echo = args[1].equals("echo");
+        String mode = args[1];
+        boolean manualRead = mode.equals("echo-manual");
         EventLoopGroup group = new ShuntEventLoopGroup(1);
         CompletableFuture<ShuntDomainSocketChannel> served = new CompletableFuture<>();
         try {
             Channel server = new ServerBootstrap().group(group).channel(ShuntServerDomainSocketChannel.class)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.AUTO_READ, !manualRead)
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(echo ? new Echo() : new Checksum());
+                            ch.pipeline().addLast(mode.equals("crc") ? new Checksum() : new Echo(manualRead));
                             ch.closeFuture().addListener(f -> served.complete((ShuntDomainSocketChannel) ch));
                         }
                     }).bind(address).sync().channel();
@@ -53,8 +57,22 @@ public final class NettyPeer {
         }
     }
 
-    /** Writes back what it reads. */
+    /** Writes back what it reads; asks for each read itself when auto-read is off. */
     private static final class Echo extends ChannelInboundHandlerAdapter {
+        private final boolean manualRead;
+
+        Echo(boolean manualRead) {
+            this.manualRead = manualRead;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (manualRead) {
+                ctx.read();
+            }
+            ctx.fireChannelActive();
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ctx.write(msg);
@@ -63,6 +81,9 @@ public final class NettyPeer {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
+            if (manualRead) {
+                ctx.read();
+            }
         }
 
         @Override

@@ -73,6 +73,46 @@ class TwoJvmTest {
     }
 
     /**
+     * Auto-read off on both sides from the start (on the accepted channel in the other JVM as a child option, on this
+     * client as an option): the handshake never waits for the application to read. Each side finishes when the
+     * peer's message arrives, not when its time limit ends: with a one-minute {@code shunt.handshakeTimeoutMillis} on
+     * both sides, the connect completes within a 10 s connect timeout, both sides are on the fast path, and bytes
+     * flow once the pipelines ask for them.
+     */
+    @Test
+    void theHandshakeNeverWaitsOnTheApplicationsReadInterest() throws Exception {
+        DomainSocketAddress address = TestSupport.newAddress();
+        int limit = 60_000;
+        try (ChildJvm peer = ChildJvm.start(List.of("shunt.enabled=true", "shunt.handshakeTimeoutMillis=" + limit),
+                NettyPeer.class, address.path(), "echo-manual")) {
+            peer.expect("READY", 30, TimeUnit.SECONDS);
+            CompletableFuture<Byte> echoed = new CompletableFuture<>();
+            ShuntDomainSocketChannel client = (ShuntDomainSocketChannel) ShuntPermutations
+                    .shuntClient(TestSupport.FAST.withHandshakeTimeoutMillis(limit))
+                    .option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ByteBuf buf = (ByteBuf) msg;
+                            echoed.complete(buf.readByte());
+                            buf.release();
+                        }
+                    }).connect(address).sync().channel();
+            try {
+                assertTrue(client.isFastPath(), "fast path although neither side reads");
+                client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {42}));
+                client.read();
+                assertEquals((byte) 42, echoed.get(limit / 2, TimeUnit.MILLISECONDS));
+            } finally {
+                client.close().sync();
+            }
+            assertEquals("fast=true", peer.expect("DONE", 30, TimeUnit.SECONDS));
+            assertEquals(0, peer.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
      * The peer JVM is killed (SIGKILL) while a fast-path connection is open: the channel learns it from the
      * kernel socket's hang-up, delivers what arrived, then closes, and nothing blocks.
      */
