@@ -2,11 +2,14 @@ package dev.shunt.netty;
 
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.HandshakeResult;
+import dev.shunt.core.ServerHandshake;
+import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.Future;
@@ -23,20 +26,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ShuntDomainSocketChannel} from connect (client) or registration (accepted) to {@code channelActive}: the
- * kernel connect, the Shunt handshake on the {@link Handshakes} pool, the choice of the channel's {@link DataPath},
- * and the connect promise and timeout, which cover the handshake. It does what {@code AbstractEpollUnsafe.connect},
- * {@code finishConnect} and {@code fulfillConnectPromise} do for Epoll, with the handshake between connect and
- * activation. Event loop confined, except the handshake calls it hands to the pool.
+ * kernel connect, the Shunt handshake, the choice of the channel's {@link DataPath}, and the connect promise and
+ * timeout, which cover the handshake. It does what {@code AbstractEpollUnsafe.connect}, {@code finishConnect} and
+ * {@code fulfillConnectPromise} do for Epoll, with the handshake between connect and activation.
+ *
+ * <p>No thread waits on the peer. The handshake's steps (the core's calls) run on the {@link Handshakes} pool, and
+ * only when they will not wait on the peer; between them, the channel waits for the peer's next handshake message in
+ * epoll, with an interest of its own ({@link #interest()}) that the application's read interest (auto-read,
+ * {@code read()}) does not touch, and a timer at {@code shunt.handshakeTimeoutMillis}. A server: {@code beginAccept}
+ * (the OFFER, or the fallback) on the pool; the client's answer awaited in epoll; {@code complete} on the pool. A
+ * client: connect; the server's first message awaited in epoll; {@code complete} on the pool. A peer that stays
+ * silent costs a registration and a timer, not a thread. Event loop confined, except the steps it hands to the pool.
  */
 final class ChannelHandshake {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelHandshake.class);
+    /** What the socket reports while the handshake waits for the peer; edge-triggered: a partial message fires once. */
+    private static final EpollIoOps AWAIT_PEER = EpollIoOps.EPOLLET.with(EpollIoOps.EPOLLIN)
+            .with(EpollIoOps.EPOLLRDHUP);
+    private static final int HANGUP = EpollIoOps.EPOLLRDHUP.value() | EpollIoOps.EPOLLERR.value();
 
     private final ShuntDomainSocketChannel channel;
     private final LinuxSocket socket;
     private final boolean accepted;
     private boolean started;
-    /** A handshake call runs on the pool: it owns the kernel socket. */
+    /** A step runs on the pool: it owns the kernel socket. */
     private boolean running;
+    /** The handshake waits in epoll for the peer's next message. */
+    private PeerWait awaited;
+    private Future<?> awaitTimeout;
     private ClientHandshake client;
     private ChannelPromise connectPromise;
     private Future<?> connectTimeout;
@@ -48,9 +65,17 @@ final class ChannelHandshake {
         this.accepted = accepted;
     }
 
-    /** @return whether a handshake call owns the kernel socket: the loop must leave it alone */
+    /** @return whether the handshake owns the kernel socket: its events are the handshake's ({@link #epollReady}) */
     boolean ownsSocket() {
-        return running;
+        return running || awaited != null;
+    }
+
+    /**
+     * @return the events the handshake wants from the socket while it owns it: the peer's message while it waits
+     *     for it; none (edge-triggered, so that a hang-up does not make the loop spin) while a step runs
+     */
+    EpollIoOps interest() {
+        return awaited != null ? AWAIT_PEER : EpollIoOps.EPOLLET;
     }
 
     /** @return whether a connect is in progress in the kernel ({@code EPOLLOUT} finishes it) */
@@ -71,7 +96,26 @@ final class ChannelHandshake {
         if (accepted && !started) {
             started = true;
             int fd = socket.intValue();
-            run(() -> ShuntHandshake.accept(fd, channel.shuntConfig()));
+            ShuntConfig config = channel.shuntConfig();
+            run(() -> {
+                if (!Handshakes.tryOffer()) {
+                    return new Step(ShuntHandshake.acceptWithoutWaiting(fd, config), null);
+                }
+                boolean waits = false;
+                try {
+                    ServerHandshake server = ShuntHandshake.beginAccept(fd, config);
+                    // A peer that is not a Shunt client (or a DECLINE) is decided already; an answer rarely is.
+                    if (server.canCompleteNow()) {
+                        return new Step(server.complete(), null);
+                    }
+                    waits = true;
+                    return new Step(null, wait(server));
+                } finally {
+                    if (!waits) {
+                        Handshakes.offerEnded();
+                    }
+                }
+            });
         }
     }
 
@@ -147,49 +191,91 @@ final class ChannelHandshake {
         }
     }
 
-    /** The kernel connection is up: run the client side of the handshake. */
+    /** The kernel connection is up: the client side of the handshake waits for the server's first message. */
     private void connected() throws IOException {
         channel.awaitConnect(false);
         channel.connected(requestedRemote);
         ClientHandshake pending = client;
         client = null;
         if (pending != null && pending.isAttempting()) {
-            run(pending::complete);
+            await(wait(pending));
         } else {
             // Nothing to wait for: the client decided on the kernel socket before connecting.
             done(pending == null ? null : pending.complete(), null);
         }
     }
 
-    private void run(Callable<HandshakeResult> handshake) {
+    /** Waits in epoll until the peer's message is there (or the time limit passes), then completes on the pool. */
+    private void await(PeerWait wait) {
+        awaited = wait;
+        channel.submitOps();
+        if (wait.ready()) {
+            complete(wait);
+            return;
+        }
+        // Past the limit the core's complete fails at once (its own deadline started no later than this wait).
+        awaitTimeout = channel.eventLoop().schedule(() -> {
+            if (awaited == wait) {
+                complete(wait);
+            }
+        }, channel.shuntConfig().handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The socket reported events while the handshake owns it.
+     *
+     * @param events the epoll events
+     */
+    void epollReady(int events) {
+        PeerWait wait = awaited;
+        // A hang-up or an error: complete reads what is there and fails without waiting.
+        if (wait != null && ((events & HANGUP) != 0 || wait.ready())) {
+            complete(wait);
+        }
+    }
+
+    private void complete(PeerWait wait) {
+        awaited = null;
+        cancelAwaitTimeout();
+        run(() -> new Step(wait.complete(), null));
+    }
+
+    /** Runs a step on the pool; the socket is the step's until the loop hears of its outcome. */
+    private void run(Callable<Step> step) {
         running = true;
         channel.submitOps();
         EventLoop loop = channel.eventLoop();
-        Handshakes.executor().execute(() -> {
-            HandshakeResult result = null;
+        Handshakes.execute(() -> {
+            Step outcome = null;
             Throwable failure = null;
             try {
-                result = handshake.call();
+                outcome = step.call();
             } catch (Throwable t) {
                 failure = t;
             }
-            HandshakeResult r = result;
+            Step o = outcome;
             Throwable f = failure;
             try {
-                loop.execute(() -> done(r, f));
+                loop.execute(() -> stepped(o, f));
             } catch (RejectedExecutionException e) {
-                // The loop is gone, and with it the channel: release what the handshake produced.
-                release(r);
+                // The loop is gone, and with it the channel: release what the step produced.
+                release(o);
             }
         });
     }
 
-    private void done(HandshakeResult result, Throwable failure) {
+    private void stepped(Step outcome, Throwable failure) {
         running = false;
         if (!channel.isOpen()) {
-            release(result);
-            return;
+            release(outcome);
+        } else if (failure == null && outcome.wait != null) {
+            await(outcome.wait);
+        } else {
+            done(failure == null ? outcome.result : null, failure);
         }
+    }
+
+    private void done(HandshakeResult result, Throwable failure) {
         if (failure != null) {
             ChannelPromise promise = connectPromise;
             if (promise != null) {
@@ -206,9 +292,13 @@ final class ChannelHandshake {
         becomeActive();
     }
 
-    private void release(HandshakeResult result) {
+    /** Releases what a step produced for a channel that closed meanwhile, and the socket. */
+    private void release(Step outcome) {
+        if (outcome != null && outcome.wait != null) {
+            outcome.wait.abandon();
+        }
         try {
-            channel.release(channel.pathFor(result));
+            channel.release(channel.pathFor(outcome == null ? null : outcome.result));
         } catch (IOException e) {
             LOG.debug("closing {} after its handshake: {}", socket, e.toString());
         }
@@ -229,9 +319,9 @@ final class ChannelHandshake {
     }
 
     /**
-     * The channel closes: a pending connect fails.
+     * The channel closes: a pending connect fails, a wait for the peer ends.
      *
-     * @return whether a handshake call still uses the kernel socket (it releases everything when it returns)
+     * @return whether a step on the pool still uses the kernel socket (the loop releases everything when it returns)
      */
     boolean close() {
         ChannelPromise promise = connectPromise;
@@ -240,6 +330,12 @@ final class ChannelHandshake {
             connectPromise = null;
         }
         cancelConnectTimeout();
+        PeerWait wait = awaited;
+        if (wait != null) {
+            awaited = null;
+            cancelAwaitTimeout();
+            wait.abandon();
+        }
         return running;
     }
 
@@ -248,6 +344,87 @@ final class ChannelHandshake {
         if (timeout != null) {
             timeout.cancel(false);
             connectTimeout = null;
+        }
+    }
+
+    private void cancelAwaitTimeout() {
+        Future<?> timeout = awaitTimeout;
+        if (timeout != null) {
+            timeout.cancel(false);
+            awaitTimeout = null;
+        }
+    }
+
+    /** The wait of a server that offered: it holds a place of {@link Handshakes#OFFERS} until it ends. */
+    private static PeerWait wait(ServerHandshake server) {
+        return new PeerWait() {
+            @Override
+            boolean canCompleteNow() throws IOException {
+                return server.canCompleteNow();
+            }
+
+            @Override
+            HandshakeResult complete() throws IOException {
+                try {
+                    return server.complete();
+                } finally {
+                    Handshakes.offerEnded();
+                }
+            }
+
+            @Override
+            void abandon() {
+                server.close();
+                Handshakes.offerEnded();
+            }
+        };
+    }
+
+    private static PeerWait wait(ClientHandshake client) {
+        return new PeerWait() {
+            @Override
+            boolean canCompleteNow() throws IOException {
+                return client.canCompleteNow();
+            }
+
+            @Override
+            HandshakeResult complete() throws IOException {
+                return client.complete();
+            }
+
+            @Override
+            void abandon() {
+                // The client holds nothing beyond the socket.
+            }
+        };
+    }
+
+    /** A handshake that waits for its peer's next message: a server's for the answer, a client's for the offer. */
+    private abstract static class PeerWait {
+        abstract boolean canCompleteNow() throws IOException;
+
+        abstract HandshakeResult complete() throws IOException;
+
+        abstract void abandon();
+
+        /** @return whether {@link #complete()} will not wait (an unreadable socket: complete reports it) */
+        final boolean ready() {
+            try {
+                return canCompleteNow();
+            } catch (IOException e) {
+                return true;
+            }
+        }
+    }
+
+    /** What a step on the pool produced: the handshake's result, or the wait for the peer that comes next. */
+    private static final class Step {
+        final HandshakeResult result;
+        final PeerWait wait;
+
+        Step(HandshakeResult result, PeerWait wait) {
+            this.result = result;
+            this.wait = wait;
         }
     }
 }

@@ -15,4 +15,8 @@ interface RingIoHandle extends EpollIoHandle {
      * @param handler the handler whose loop will poll and put to sleep this handle's rings
      */
     void attach(ShuntIoHandler handler);
+
+    /** Closes the channel; never throws. */
+    @Override
+    void close();
 }

@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
  * A Unix domain stream socket that moves its data onto Shunt's shared-memory rings when the peer runs Shunt
  * too: the drop-in replacement of {@code EpollDomainSocketChannel}, on a {@link ShuntEventLoopGroup}.
  *
- * <p>The handshake runs after connect (client) or accept (server) on a small pool of handshake threads,
- * never on the event loop, and {@code channelActive} fires once it finished, on the fast path or on the
- * kernel socket ({@link #isFastPath()}, {@link #fallbackReason()}). On the kernel socket the channel behaves
+ * <p>The handshake runs after connect (client) or accept (server): its steps on a small bounded pool of handshake
+ * threads, its waits for the peer in the loop's epoll, never blocking the event loop nor holding a thread while
+ * the peer is silent; {@code channelActive} fires once it finished, on the fast path or on the kernel socket
+ * ({@link #isFastPath()}, {@link #fallbackReason()}). On the kernel socket the channel behaves
  * as {@code EpollDomainSocketChannel}: a peer that does not run Shunt sees exactly the application's bytes.
  * On the fast path, reads hand out read-only {@link ByteBuf}s that point into the inbound ring
  * ({@link ShuntChannelOption#RECEIVE_IN_PLACE}, {@code LentByteBuf}), or, with that option off or when the ring
@@ -298,7 +299,7 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             return;
         }
         if (handshakeUsesSocket) {
-            // The handshake thread still uses the descriptor: wake it; it closes everything when it returns.
+            // A handshake step still uses the descriptor: wake it; the loop closes everything when it returns.
             shutdownQuietly();
             return;
         }
@@ -368,14 +369,15 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     }
 
     /**
-     * Hands the wanted kernel-socket events to epoll. While the handshake owns the socket, and when nothing
-     * is wanted, the socket stays registered edge-triggered without events, so that neither the handshake's
-     * own traffic nor a hang-up makes the loop spin (an empty set would remove the registration).
+     * Hands the wanted kernel-socket events to epoll: the handshake's while it owns the socket (they never depend on
+     * the application's read interest), else the channel's. When nothing is wanted, the socket stays registered
+     * edge-triggered without events, so that a hang-up does not make the loop spin (an empty set would remove the
+     * registration).
      */
     void submitOps() {
         IoRegistration r = registration;
         if (r != null && open) {
-            r.submit(handshake.ownsSocket() || ops.value() == 0 ? EpollIoOps.EPOLLET : ops);
+            r.submit(handshake.ownsSocket() ? handshake.interest() : ops.value() == 0 ? EpollIoOps.EPOLLET : ops);
         }
     }
 
@@ -675,10 +677,11 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
 
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
+            int events = ((EpollIoEvent) event).ops().value();
             if (handshake.ownsSocket()) {
+                handshake.epollReady(events);
                 return;
             }
-            int events = ((EpollIoEvent) event).ops().value();
             if ((events & (EPOLLERR | EPOLLOUT)) != 0) {
                 epollOutReady();
             }

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * A client's handshake between {@link ShuntHandshake#prepareClient} and the end of connect, the mirror of the
- * server's ({@code ServerHandshake}). When the client decided not to attempt the fast path, {@link #complete()}
+ * server's ({@link ServerHandshake}). When the client decided not to attempt the fast path, {@link #complete()}
  * returns that fallback at once and the socket was left untouched.
  */
 public final class ClientHandshake {
@@ -12,6 +12,8 @@ public final class ClientHandshake {
     private final ShuntConfig config;
     private final AccessWindow window;
     private final FallbackException fallback;
+    private long deadlineNanos;
+    private boolean clockStarted;
 
     ClientHandshake(int fd, ShuntConfig config, AccessWindow window, FallbackException fallback) {
         this.fd = fd;
@@ -26,8 +28,34 @@ public final class ClientHandshake {
     }
 
     /**
-     * Finishes the handshake on the now connected socket: waits (bounded) for the server's offer, validates
-     * it, and answers.
+     * Whether {@link #complete()} would return without waiting on the server: the client decided before connecting,
+     * or the server's whole first message is there, or bytes that cannot be one, or the end of stream. Reads nothing
+     * and never blocks, so that an event loop can wait for the server in {@code epoll} rather than a thread in
+     * {@code poll}. Call it once connected: the first call of this or of {@link #complete()} starts the handshake's
+     * time limit ({@code shunt.handshakeTimeoutMillis}).
+     *
+     * @return true when {@link #complete()} will not wait
+     * @throws IOException when the socket cannot be read
+     */
+    public boolean canCompleteNow() throws IOException {
+        if (fallback != null) {
+            return true;
+        }
+        deadline();
+        return HandshakeMessage.isQueued(fd);
+    }
+
+    private long deadline() {
+        if (!clockStarted) {
+            clockStarted = true;
+            deadlineNanos = ShuntHandshake.deadline(config);
+        }
+        return deadlineNanos;
+    }
+
+    /**
+     * Finishes the handshake on the now connected socket: waits (until the handshake's time limit, see
+     * {@link #canCompleteNow()}) for the server's offer, validates it, and answers.
      *
      * @return the fast-path stream, or the fallback reason (the socket stream is then untouched)
      * @throws IOException when the handshake started but could not finish; the caller closes the socket
@@ -45,7 +73,7 @@ public final class ClientHandshake {
     }
 
     private HandshakeResult awaitOffer() throws IOException {
-        long deadline = ShuntHandshake.deadline(config);
+        long deadline = deadline();
         if (!HandshakeMessage.peekIsMessage(fd, deadline)) {
             return HandshakeResult.fallback(new FallbackException(FallbackReason.STALE_ADVERTISEMENT,
                     "the server sent application bytes or closed instead of an offer"));

@@ -51,6 +51,8 @@ final class HandshakeMessage {
         this.fds = fds;
     }
 
+    /** Where the header holds the body's length. */
+    private static final int LENGTH_OFFSET = 12;
     private static final int REASON_OFFSET = 0;
     private static final int REASON_BODY_BYTES = 4;
     private static final int ACCEPT_BODY_BYTES = 4;
@@ -179,6 +181,28 @@ final class HandshakeMessage {
     }
 
     /**
+     * Whether reading the next message would not wait: the whole message is there, or bytes that cannot start one,
+     * or the end of stream. Reads nothing and never blocks, so that an event loop can wait for the message in
+     * {@code epoll} and hand the read to a thread only when it will not wait on the peer.
+     */
+    static boolean isQueued(int fd) throws IOException {
+        byte[] head = new byte[HEADER_BYTES + MAX_BODY_BYTES];
+        int n = UnixSockets.peek(fd, head, 0, head.length);
+        if (n <= 0) {
+            return n == 0;
+        }
+        int magic = Math.min(n, MAGIC.length);
+        if (!Arrays.equals(head, 0, magic, MAGIC, 0, magic)) {
+            return true;
+        }
+        if (n < HEADER_BYTES) {
+            return false;
+        }
+        int length = ByteBuffer.wrap(head).getInt(LENGTH_OFFSET);
+        return length < 0 || length > MAX_BODY_BYTES || n >= HEADER_BYTES + length;
+    }
+
+    /**
      * Reads exactly one message. Descriptors that arrive beyond the first chunk are closed and make the
      * message malformed.
      */
@@ -194,7 +218,7 @@ final class HandshakeMessage {
             ByteBuffer h = ByteBuffer.wrap(header);
             int version = Short.toUnsignedInt(h.getShort(8));
             int type = Short.toUnsignedInt(h.getShort(10));
-            int length = h.getInt(12);
+            int length = h.getInt(LENGTH_OFFSET);
             if (length < 0 || length > MAX_BODY_BYTES) {
                 throw new ShuntHandshakeException("handshake body length " + Integer.toUnsignedString(length)
                         + " exceeds " + MAX_BODY_BYTES);

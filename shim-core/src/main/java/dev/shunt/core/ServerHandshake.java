@@ -4,49 +4,66 @@ import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.MappedRegion;
 import dev.shunt.nativeio.NativeCallException;
 import dev.shunt.nativeio.UnixSockets;
+import java.io.Closeable;
 import java.io.IOException;
 
 /**
  * A server's handshake on one accepted socket, the mirror of {@link ClientHandshake}: a client that did not mark
  * itself is left untouched; a marked one gets an OFFER (a fresh sealed region) or a DECLINE naming why not, and
  * answers ACCEPT or REJECT (protocol in {@code docs/protocol.md}).
+ *
+ * <p>It is made by {@link ShuntHandshake#beginAccept} (or inside {@link ShuntHandshake#accept}) with everything
+ * done up to the client's answer, which it never waits for. When the server decided alone (no marker, a DECLINE),
+ * {@link #complete()} returns that fallback at once. After an OFFER the result depends on the answer:
+ * {@link #canCompleteNow()} tells, without waiting, whether it is there, so that an event loop can wait for it in
+ * {@code epoll} and no thread waits on a client that stays silent. Not thread-safe: one caller at a time.
  */
-final class ServerHandshake {
+public final class ServerHandshake implements Closeable {
     private final int fd;
     private final ShuntConfig config;
-    private final boolean mayOffer;
+    private final AccessWindow window;
+    private final long deadline;
+    /** The fallback decided without the client, or null after an OFFER. */
+    private final HandshakeResult decided;
+    /** The offered memory, until the stream owns it or it is released. */
+    private SharedRegion region;
 
-    /**
-     * @param mayOffer false when this side cannot afford to wait on the client: a marked client that would get
-     *     an offer is declined with {@link FallbackReason#HANDSHAKE_LIMIT} instead
-     */
-    ServerHandshake(int fd, ShuntConfig config, boolean mayOffer) {
+    private ServerHandshake(int fd, ShuntConfig config, AccessWindow window, long deadline, HandshakeResult decided,
+            SharedRegion region) {
         this.fd = fd;
         this.config = config;
-        this.mayOffer = mayOffer;
+        this.window = window;
+        this.deadline = deadline;
+        this.decided = decided;
+        this.region = region;
+    }
+
+    private static ServerHandshake decided(HandshakeResult result) {
+        return new ServerHandshake(-1, null, null, 0, result, null);
     }
 
     /**
-     * Runs the handshake.
+     * Answers the client's marker: nothing, a DECLINE or the OFFER.
      *
-     * @return the fast-path stream, or the fallback reason
-     * @throws IOException when the handshake started but could not finish or fall back safely; the caller
+     * @param mayOffer false when this side cannot afford to wait on the client: a marked client that would get
+     *     an offer is declined with {@link FallbackReason#HANDSHAKE_LIMIT} instead
+     * @throws IOException when the handshake started but could not go on or fall back safely; the caller
      *     closes the socket
      */
-    HandshakeResult complete() throws IOException {
+    static ServerHandshake begin(int fd, ShuntConfig config, boolean mayOffer) throws IOException {
         try {
-            return answerMarker();
+            return answerMarker(fd, config, mayOffer);
         } catch (IOException | RuntimeException e) {
             ShuntMetrics.get().handshakeFailed();
             throw e;
         }
     }
 
-    private HandshakeResult answerMarker() throws IOException {
+    private static ServerHandshake answerMarker(int fd, ShuntConfig config, boolean mayOffer) throws IOException {
         int version = ClientMarker.version(UnixSockets.peerAbstractName(fd));
         if (version == 0) {
-            return HandshakeResult.fallback(new FallbackException(
-                    config.enabled() ? FallbackReason.PEER_NOT_SHUNT : FallbackReason.DISABLED, ""));
+            return decided(HandshakeResult.fallback(new FallbackException(
+                    config.enabled() ? FallbackReason.PEER_NOT_SHUNT : FallbackReason.DISABLED, "")));
         }
         long deadline = ShuntHandshake.deadline(config);
         AccessWindow window;
@@ -63,28 +80,80 @@ final class ServerHandshake {
                 throw new FallbackException(FallbackReason.HANDSHAKE_LIMIT, "");
             }
         } catch (FallbackException e) {
-            return decline(deadline, e);
+            return decline(fd, deadline, e);
         }
-        return offer(window, deadline);
+        return offer(fd, config, window, deadline);
     }
 
-    private HandshakeResult offer(AccessWindow window, long deadline) throws IOException {
+    /** Sends the OFFER; on a fresh socket, whose buffer is empty, that does not wait on the client. */
+    private static ServerHandshake offer(int fd, ShuntConfig config, AccessWindow window, long deadline)
+            throws IOException {
         SharedRegion.Created created;
         try {
             created = SharedRegion.create(config.ringBytes(), window);
         } catch (NativeCallException e) {
-            return decline(deadline, new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage()));
+            return decline(fd, deadline, new FallbackException(FallbackReason.LOCAL_FAILURE, e.getMessage()));
         }
-        int memfd = created.memfd();
-        HandshakeMessage reply = null;
-        boolean done = false;
+        boolean sent = false;
         try {
             long regionBytes = SharedRegionLayout.regionBytes(MappedRegion.pageSize(), config.ringBytes());
             byte[] offer = new HandshakeMessage.Offer(regionBytes, config.ringBytes()).encode();
-            HandshakeMessage.send(fd, offer, new int[] {memfd}, deadline);
-            Descriptors.close(memfd);
-            memfd = -1;
-            reply = HandshakeMessage.receive(fd, deadline);
+            HandshakeMessage.send(fd, offer, new int[] {created.memfd()}, deadline);
+            sent = true;
+            return new ServerHandshake(fd, config, window, deadline, null, created.region());
+        } finally {
+            Descriptors.close(created.memfd());
+            if (!sent) {
+                created.region().close();
+            }
+        }
+    }
+
+    private static ServerHandshake decline(int fd, long deadline, FallbackException e) throws IOException {
+        HandshakeMessage.sendReason(fd, HandshakeMessage.DECLINE, e.reason(), deadline);
+        return decided(HandshakeResult.fallback(e));
+    }
+
+    /**
+     * Whether {@link #complete()} would return without waiting on the client: the server decided alone, or the
+     * client's whole answer is there, or bytes that cannot be one, or the end of stream. Reads nothing and never
+     * blocks.
+     *
+     * @return true when {@link #complete()} will not wait
+     * @throws IOException when the socket cannot be read
+     */
+    public boolean canCompleteNow() throws IOException {
+        return decided != null || region == null || HandshakeMessage.isQueued(fd);
+    }
+
+    /**
+     * The result: the fallback decided alone, or the client's answer to the offer, waited for at most until the
+     * handshake's time limit ({@code shunt.handshakeTimeoutMillis} from {@link ShuntHandshake#beginAccept}). Call it
+     * once; the offered memory is released unless the result is the fast path.
+     *
+     * @return the fast-path stream, or the fallback reason
+     * @throws IOException when the answer is missing, late or malformed; the caller closes the socket
+     */
+    public HandshakeResult complete() throws IOException {
+        if (decided != null) {
+            return decided;
+        }
+        try {
+            return receiveAnswer();
+        } catch (IOException | RuntimeException e) {
+            ShuntMetrics.get().handshakeFailed();
+            throw e;
+        } finally {
+            close();
+        }
+    }
+
+    private HandshakeResult receiveAnswer() throws IOException {
+        if (region == null) {
+            throw new IllegalStateException("handshake completed or released already");
+        }
+        HandshakeMessage reply = HandshakeMessage.receive(fd, deadline);
+        try {
             if (reply.type == HandshakeMessage.REJECT) {
                 FallbackReason why = reply.reason();
                 return HandshakeResult.fallback(new FallbackException(FallbackReason.PEER_DECLINED, why.description()));
@@ -95,22 +164,24 @@ final class ServerHandshake {
                         + " version " + reply.version + " carrying " + reply.fdCount()
                         + " descriptors; expected ACCEPT version " + HandshakeMessage.VERSION + " without descriptors");
             }
-            ShuntStream stream = new ShuntStream(Role.SERVER, fd, created.region(), window, config);
-            done = true;
+            ShuntStream stream = new ShuntStream(Role.SERVER, fd, region, window, config);
+            region = null;
             return HandshakeResult.fastPath(stream);
         } finally {
-            if (reply != null) {
-                reply.closeFds();
-            }
-            if (!done) {
-                created.region().close();
-                Descriptors.close(memfd);
-            }
+            reply.closeFds();
         }
     }
 
-    private HandshakeResult decline(long deadline, FallbackException e) throws IOException {
-        HandshakeMessage.sendReason(fd, HandshakeMessage.DECLINE, e.reason(), deadline);
-        return HandshakeResult.fallback(e);
+    /**
+     * Releases the offered memory when {@link #complete()} will not be called (the connection closed first).
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        SharedRegion r = region;
+        if (r != null) {
+            region = null;
+            r.close();
+        }
     }
 }

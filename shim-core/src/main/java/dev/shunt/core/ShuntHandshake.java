@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>Server: {@link ServerAdvertisement#publish} after bind/listen, {@link #accept(int, ShuntConfig)} on
  *       each accepted socket before the application sees it ({@link #isMarkedClient(int)} tells whether that
- *       can wait on the client; {@link #acceptWithoutWaiting(int, ShuntConfig)} never does).</li>
+ *       can wait on the client; {@link #acceptWithoutWaiting(int, ShuntConfig)} never does). An event loop calls
+ *       {@link #beginAccept(int, ShuntConfig)}, which never waits on the client, waits for the client's answer
+ *       itself ({@link ServerHandshake#canCompleteNow()}), then {@link ServerHandshake#complete()}.</li>
  *   <li>Client: {@link #prepareClient(int, Path, ShuntConfig)} on the unconnected socket, connect, then
  *       {@link ClientHandshake#complete()}.</li>
  * </ul>
@@ -33,7 +35,23 @@ public final class ShuntHandshake {
      *     closes the socket
      */
     public static HandshakeResult accept(int fd, ShuntConfig config) throws IOException {
-        return new ServerHandshake(fd, config, true).complete();
+        return ServerHandshake.begin(fd, config, true).complete();
+    }
+
+    /**
+     * Server side, up to the client's answer: what {@link #accept(int, ShuntConfig)} does before it would wait on
+     * the client. A peer that is not a Shunt client gets no byte and a marked one a DECLINE, both decided at once;
+     * any other marked client gets the OFFER, and the result waits on its answer. Nothing here waits on the client;
+     * the handshake's time limit starts here.
+     *
+     * @param fd the accepted socket (blocking or not)
+     * @param config the configuration in force
+     * @return the handshake, to complete ({@link ServerHandshake#canCompleteNow()} tells when that will not wait)
+     * @throws IOException when the handshake started but could not go on or fall back safely; the caller closes
+     *     the socket
+     */
+    public static ServerHandshake beginAccept(int fd, ShuntConfig config) throws IOException {
+        return ServerHandshake.begin(fd, config, true);
     }
 
     /**
@@ -48,7 +66,7 @@ public final class ShuntHandshake {
      * @throws IOException when the DECLINE cannot be sent; the caller closes the socket
      */
     public static HandshakeResult acceptWithoutWaiting(int fd, ShuntConfig config) throws IOException {
-        return new ServerHandshake(fd, config, false).complete();
+        return ServerHandshake.begin(fd, config, false).complete();
     }
 
     /**

@@ -412,4 +412,122 @@ class HandshakeTest {
         Descriptors.close(accepted);
         Descriptors.close(client);
     }
+
+    /**
+     * The server half in two steps: beginAccept sends the OFFER and returns without waiting on the client;
+     * canCompleteNow says no while the client is silent or its answer incomplete, yes once all of it is there; then
+     * complete reads it without waiting.
+     */
+    @Test
+    void aServerHandshakeWaitsOnTheClientOnlyInComplete() throws Exception {
+        int client = UnixSockets.socket();
+        ClientMarker.bind(client);
+        UnixSockets.connect(client, path.toString());
+        int accepted = UnixSockets.accept(listenFd);
+        try {
+            ServerHandshake server = ShuntHandshake.beginAccept(accepted, ON);
+            HandshakeMessage offer = HandshakeMessage.receive(client, System.nanoTime() + 5_000_000_000L);
+            assertEquals(HandshakeMessage.OFFER, offer.type);
+            offer.closeFds();
+            assertFalse(server.canCompleteNow(), "the client has not answered");
+            byte[] answer = HandshakeMessage.accept();
+            send(client, java.util.Arrays.copyOf(answer, HandshakeMessage.HEADER_BYTES + 1));
+            assertFalse(server.canCompleteNow(), "the answer is incomplete");
+            send(client, java.util.Arrays.copyOfRange(answer, HandshakeMessage.HEADER_BYTES + 1, answer.length));
+            assertTrue(server.canCompleteNow(), "the whole answer is there");
+            HandshakeResult result = server.complete();
+            assertTrue(result.isFastPath(), result.toString());
+            result.stream().close();
+        } finally {
+            Descriptors.close(accepted);
+            Descriptors.close(client);
+        }
+    }
+
+    /** A server handshake given up before its client answered releases the offered memory; nothing is left open. */
+    @Test
+    void aServerHandshakeClosedBeforeTheAnswerReleasesTheOffer() throws Exception {
+        int client = UnixSockets.socket();
+        ClientMarker.bind(client);
+        UnixSockets.connect(client, path.toString());
+        int accepted = UnixSockets.accept(listenFd);
+        long streams = ShuntMetrics.snapshot().fastPathConnections();
+        ServerHandshake server = ShuntHandshake.beginAccept(accepted, ON);
+        assertFalse(server.canCompleteNow());
+        server.close();
+        assertTrue(server.canCompleteNow(), "nothing left to wait for");
+        assertThrows(IllegalStateException.class, server::complete);
+        assertEquals(streams, ShuntMetrics.snapshot().fastPathConnections());
+        HandshakeMessage.receive(client, System.nanoTime() + 5_000_000_000L).closeFds();
+        Descriptors.close(accepted);
+        Descriptors.close(client);
+    }
+
+    /** Bytes that cannot be an answer, and an end of stream, are there for complete at once (which then fails). */
+    @Test
+    void garbageOrAnEndOfStreamCompletesAServerHandshakeAtOnce() throws Exception {
+        for (boolean garbage : new boolean[] {true, false}) {
+            int client = UnixSockets.socket();
+            ClientMarker.bind(client);
+            UnixSockets.connect(client, path.toString());
+            int accepted = UnixSockets.accept(listenFd);
+            ServerHandshake server = ShuntHandshake.beginAccept(accepted, ON);
+            if (garbage) {
+                send(client, "GET".getBytes(StandardCharsets.US_ASCII));
+            } else {
+                UnixSockets.shutdownOutput(client);
+            }
+            assertTrue(server.canCompleteNow());
+            assertThrows(ShuntHandshakeException.class, server::complete);
+            Descriptors.close(accepted);
+            Descriptors.close(client);
+        }
+    }
+
+    /**
+     * The client half the same way: canCompleteNow says no until the server's whole first message is there, and
+     * its first call starts the time limit, so that a complete after the limit fails at once instead of waiting a
+     * full limit again.
+     */
+    @Test
+    void aClientHandshakeCanBeWaitedForOutsideComplete() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            ShuntConfig limit = ON.withHandshakeTimeoutMillis(500);
+            int fd = UnixSockets.socket();
+            ClientHandshake client = ShuntHandshake.prepareClient(fd, path, limit);
+            UnixSockets.connect(fd, path.toString());
+            int accepted = UnixSockets.accept(listenFd);
+            try {
+                assertFalse(client.canCompleteNow(), "the server has not spoken");
+                Thread.sleep(limit.handshakeTimeoutMillis() + 100);
+                long start = System.nanoTime();
+                assertThrows(ShuntHandshakeException.class, client::complete);
+                assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(limit.handshakeTimeoutMillis()),
+                        "complete waited for a new time limit instead of the one canCompleteNow started");
+            } finally {
+                Descriptors.close(accepted);
+                Descriptors.close(fd);
+            }
+
+            fd = UnixSockets.socket();
+            client = ShuntHandshake.prepareClient(fd, path, ON);
+            UnixSockets.connect(fd, path.toString());
+            accepted = UnixSockets.accept(listenFd);
+            try {
+                assertFalse(client.canCompleteNow());
+                ServerHandshake server = ShuntHandshake.beginAccept(accepted, ON);
+                assertTrue(client.canCompleteNow(), "the offer is there");
+                HandshakeResult result = client.complete();
+                assertTrue(result.isFastPath(), result.toString());
+                assertTrue(server.canCompleteNow(), "the client's answer is there");
+                HandshakeResult serverResult = server.complete();
+                assertTrue(serverResult.isFastPath(), serverResult.toString());
+                result.stream().close();
+                serverResult.stream().close();
+            } finally {
+                Descriptors.close(accepted);
+                Descriptors.close(fd);
+            }
+        }
+    }
 }
