@@ -131,8 +131,9 @@ final class ChannelHandshake {
             DomainSocketAddress target = (DomainSocketAddress) remoteAddress;
             ClientHandshake pending = null;
             if (localAddress != null) {
-                // A socket the application binds itself cannot carry the client marker: no Shunt.
+                // A socket the application binds itself cannot carry the client marker (the core's rule).
                 channel.doBind(localAddress);
+                pending = ShuntHandshake.prepareBoundClient(socket.intValue(), channel.shuntConfig());
             } else {
                 pending = ShuntHandshake.prepareClient(socket.intValue(),
                         ShuntDomainSocketChannel.filesystemPath(target), channel.shuntConfig());

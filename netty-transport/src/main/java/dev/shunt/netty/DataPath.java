@@ -3,6 +3,7 @@ package dev.shunt.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -111,6 +112,18 @@ interface DataPath {
     /** @return whether the output has ended */
     boolean isOutputShutdown();
 
-    /** Releases what the path holds beside the kernel socket, which its channel closes. */
-    void close();
+    /**
+     * Closes the connection in the core's order ({@link dev.shunt.core.HandshakeResult#close}): the stream first on
+     * the ring path, then the kernel socket.
+     *
+     * @param kernelSocket closes the channel's kernel socket
+     * @throws IOException what closing the kernel socket threw
+     */
+    void close(Closeable kernelSocket) throws IOException;
+
+    /** @return {@code SO_SNDBUF} as this path reports it (the core's rule: the ring's capacity on the ring path) */
+    int sendBufferSize() throws IOException;
+
+    /** @return {@code SO_RCVBUF} as this path reports it */
+    int receiveBufferSize() throws IOException;
 }

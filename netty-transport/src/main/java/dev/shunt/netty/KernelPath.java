@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.UnixChannelUtil;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -140,6 +141,17 @@ final class KernelPath implements DataPath {
     }
 
     @Override
-    public void close() {
+    public void close(Closeable kernelSocket) throws IOException {
+        kernelSocket.close();
+    }
+
+    @Override
+    public int sendBufferSize() throws IOException {
+        return socket.getSendBufferSize();
+    }
+
+    @Override
+    public int receiveBufferSize() throws IOException {
+        return socket.getReceiveBufferSize();
     }
 }

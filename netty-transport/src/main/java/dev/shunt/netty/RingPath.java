@@ -1,11 +1,13 @@
 package dev.shunt.netty;
 
+import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.LentBytes;
 import dev.shunt.core.ShuntStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.unix.DomainSocketReadMode;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -16,6 +18,7 @@ import java.nio.ByteBuffer;
  * close or death. The input and output shutdown states are the stream's.
  */
 final class RingPath implements DataPath {
+    private final HandshakeResult result;
     private final ShuntStream stream;
     private final RingChannel channel;
     private final ShuntDomainSocketChannelConfig config;
@@ -26,8 +29,9 @@ final class RingPath implements DataPath {
     /** While registered with a ShuntIoHandler. */
     private RingDriver driver;
 
-    RingPath(ShuntStream stream, RingChannel channel, ShuntDomainSocketChannelConfig config) {
-        this.stream = stream;
+    RingPath(HandshakeResult result, RingChannel channel, ShuntDomainSocketChannelConfig config) {
+        this.result = result;
+        this.stream = result.stream();
         this.channel = channel;
         this.config = config;
     }
@@ -221,7 +225,17 @@ final class RingPath implements DataPath {
     }
 
     @Override
-    public void close() {
-        stream.close();
+    public void close(Closeable kernelSocket) throws IOException {
+        result.close(kernelSocket);
+    }
+
+    @Override
+    public int sendBufferSize() {
+        return stream.sendBufferSize();
+    }
+
+    @Override
+    public int receiveBufferSize() {
+        return stream.receiveBufferSize();
     }
 }

@@ -314,13 +314,9 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         }
     }
 
-    /** Releases the data path, then closes the kernel socket. */
+    /** Closes the data path and the kernel socket, in the core's order. */
     void release(DataPath p) throws IOException {
-        try {
-            p.close();
-        } finally {
-            socket.close();
-        }
+        p.close(socket::close);
     }
 
     @Override
@@ -384,10 +380,15 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     // ---------------------------------------------------------------------------------------------------
     // Hooks of the ChannelHandshake
 
+    /** @return the connection's data path: the kernel path until a handshake chooses the ring path */
+    DataPath dataPath() {
+        return path;
+    }
+
     /** @return the data path a handshake result stands for (the kernel path for a fallback or no result) */
     DataPath pathFor(HandshakeResult result) {
         return result != null && result.isFastPath()
-                ? new RingPath(result.stream(), (ShuntUnsafe) unsafe(), config) : kernelPath;
+                ? new RingPath(result, (ShuntUnsafe) unsafe(), config) : kernelPath;
     }
 
     /** The handshake decided: the connection's path, for good. */

@@ -95,17 +95,20 @@ public final class ShuntDomainSocketChannelConfig extends DefaultChannelConfig
         return this;
     }
 
-    /** @return the kernel socket's send buffer size */
+    /**
+     * @return {@code SO_SNDBUF}: the kernel socket's send buffer on the kernel path, the outbound ring's capacity on
+     *     the fast path (the core's rule: the ring is what holds the bytes in flight there)
+     */
     public int getSendBufferSize() {
         try {
-            return channel.socket().getSendBufferSize();
+            return channel.dataPath().sendBufferSize();
         } catch (IOException e) {
             throw new ChannelException(e);
         }
     }
 
     /**
-     * @param sendBufferSize the kernel socket's send buffer size
+     * @param sendBufferSize the kernel socket's send buffer size (on either path; the ring's capacity is fixed)
      * @return this
      */
     public ShuntDomainSocketChannelConfig setSendBufferSize(int sendBufferSize) {
@@ -117,17 +120,17 @@ public final class ShuntDomainSocketChannelConfig extends DefaultChannelConfig
         }
     }
 
-    /** @return the kernel socket's receive buffer size */
+    /** @return {@code SO_RCVBUF}: the kernel socket's receive buffer, or the inbound ring's capacity on the fast path */
     public int getReceiveBufferSize() {
         try {
-            return channel.socket().getReceiveBufferSize();
+            return channel.dataPath().receiveBufferSize();
         } catch (IOException e) {
             throw new ChannelException(e);
         }
     }
 
     /**
-     * @param receiveBufferSize the kernel socket's receive buffer size
+     * @param receiveBufferSize the kernel socket's receive buffer size (on either path)
      * @return this
      */
     public ShuntDomainSocketChannelConfig setReceiveBufferSize(int receiveBufferSize) {

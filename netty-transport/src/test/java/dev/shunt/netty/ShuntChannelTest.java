@@ -17,6 +17,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -28,8 +29,10 @@ import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -266,6 +269,49 @@ class ShuntChannelTest {
         } finally {
             pipe[0].close();
             pipe[1].close();
+            server.close().sync();
+        }
+    }
+
+    /**
+     * The core's rules for what both adapters report: a client the application binds itself stays on the kernel
+     * socket with CLIENT_BOUND (counted) and keeps its address; SO_SNDBUF/SO_RCVBUF are the ring's capacity on the
+     * fast path and the kernel's buffers otherwise.
+     */
+    @Test
+    void aBoundClientFallsBackWithItsOwnReasonAndBufferSizesFollowThePath() throws Exception {
+        DomainSocketAddress address = TestSupport.newAddress();
+        DomainSocketAddress own = TestSupport.newAddress();
+        BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
+        Channel server = ShuntPermutations.shuntServer(TestSupport.FAST)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        accepted.add(ch);
+                    }
+                }).bind(address).sync().channel();
+        try {
+            long boundBefore = ShuntMetrics.snapshot().fallbacks(FallbackReason.CLIENT_BOUND);
+            ShuntDomainSocketChannel bound = (ShuntDomainSocketChannel) new Bootstrap().group(TestSupport.SHUNT_GROUP)
+                    .channelFactory(() -> new ShuntDomainSocketChannel(TestSupport.FAST))
+                    .handler(new ChannelInboundHandlerAdapter()).connect(address, own).sync().channel();
+            assertFalse(bound.isFastPath());
+            assertEquals(FallbackReason.CLIENT_BOUND, bound.fallbackReason());
+            assertEquals(boundBefore + 1, ShuntMetrics.snapshot().fallbacks(FallbackReason.CLIENT_BOUND));
+            Channel boundPeer = accepted.poll(5, TimeUnit.SECONDS);
+            assertEquals(own.path(), ((DomainSocketAddress) boundPeer.remoteAddress()).path(), "the client's address");
+            assertTrue(bound.config().getSendBufferSize() != TestSupport.FAST.ringBytes()
+                    && bound.config().getSendBufferSize() > 0, "the kernel's send buffer on the kernel path");
+            bound.close().sync();
+
+            ShuntDomainSocketChannel fast = (ShuntDomainSocketChannel) new Bootstrap().group(TestSupport.SHUNT_GROUP)
+                    .channelFactory(() -> new ShuntDomainSocketChannel(TestSupport.FAST))
+                    .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
+            assertTrue(fast.isFastPath());
+            assertEquals(TestSupport.FAST.ringBytes(), fast.config().getSendBufferSize());
+            assertEquals(TestSupport.FAST.ringBytes(), fast.config().getOption(ChannelOption.SO_RCVBUF));
+            fast.close().sync();
+        } finally {
             server.close().sync();
         }
     }
