@@ -2,6 +2,7 @@ package dev.shunt.core;
 
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.Futex;
+import dev.shunt.nativeio.NativeCallException;
 import dev.shunt.nativeio.UnixSockets;
 import java.nio.file.Path;
 import java.util.Random;
@@ -14,11 +15,13 @@ import java.util.zip.CRC32;
  * A hostile peer in a process of its own, always the client.
  *
  * <pre>
- * HostilePeerProcess scribble PATH ITERATIONS PER_CONNECTION SEED
+ * HostilePeerProcess scribble PATH ITERATIONS PER_CONNECTION SEED [doorbell]
  *     Connects again and again to the server at PATH, completes each handshake honestly
  *     ({@link HostilePeerConnection}), then writes random values into the shared control words, one scribble
  *     every 0-1 ms, until the victim closes the connection (hang-up on the socket) or PER_CONNECTION scribbles
- *     went in; then closes and connects again, until ITERATIONS scribbles in all. Prints
+ *     went in; then closes and connects again, until ITERATIONS scribbles in all. With doorbell, each scribble
+ *     is followed by a ring of the victim's doorbell (one byte on the socket), so that a victim asleep on it,
+ *     such as an event loop, looks at the rings after every scribble. Prints
  *     CONNECT n                                     before connection n
  *     DONE n scribbles=k victimClosed=true|false    after it
  *     END connections=n scribbles=k victimClosed=m  at the end
@@ -43,7 +46,8 @@ public final class HostilePeerProcess {
     public static void main(String[] args) throws Exception {
         Path path = Path.of(args[1]);
         if (args[0].equals("scribble")) {
-            scribble(path, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]));
+            scribble(path, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]),
+                    args.length > 5 && args[5].equals("doorbell"));
         } else if (args[0].equals("flood")) {
             flood(path, Long.parseLong(args[2]), Long.parseLong(args[3]));
         } else if (args[0].equals("futex-flood")) {
@@ -54,7 +58,8 @@ public final class HostilePeerProcess {
         System.out.flush();
     }
 
-    private static void scribble(Path path, int iterations, int perConnection, long seed) throws Exception {
+    private static void scribble(Path path, int iterations, int perConnection, long seed, boolean doorbell)
+            throws Exception {
         Random random = new Random(seed);
         int total = 0;
         int connections = 0;
@@ -72,6 +77,10 @@ public final class HostilePeerProcess {
                     hostile.scribble(random);
                     scribbles++;
                     total++;
+                    if (doorbell && !ringDoorbell(hostile)) {
+                        victimClosed = true;
+                        break;
+                    }
                     LockSupport.parkNanos(random.nextInt(1_000_000));
                 }
             }
@@ -83,6 +92,16 @@ public final class HostilePeerProcess {
         }
         System.out.println("END connections=" + connections + " scribbles=" + total + " victimClosed="
                 + closedByVictim);
+    }
+
+    /** @return false when the victim's socket is gone (it closed the connection), true otherwise */
+    private static boolean ringDoorbell(HostilePeerConnection hostile) {
+        try {
+            UnixSockets.sendByte(hostile.fd); // false: its socket buffer is full of earlier rings, as good
+            return true;
+        } catch (NativeCallException e) {
+            return false; // EPIPE or ECONNRESET
+        }
     }
 
     /** Waits (at most 30 s) until the victim is asleep, then prints FLOODING. */
