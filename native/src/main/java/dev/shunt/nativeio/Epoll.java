@@ -55,6 +55,11 @@ public final class Epoll implements AutoCloseable {
         return new Epoll(fd, capacity);
     }
 
+    /** @return the epoll descriptor itself, which is readable while any watched descriptor is ready (epoll nests) */
+    public int descriptor() {
+        return fd;
+    }
+
     /**
      * Watches a descriptor. Not thread-safe against itself: callers serialise {@code add}/{@code remove}.
      *

@@ -83,6 +83,19 @@ public final class ShuntHandshake {
     }
 
     /**
+     * Server side, without waiting: whether the peer of an accepted socket marked itself as a Shunt client. Only then
+     * does {@link #accept} exchange messages (and wait, bounded, for the client's answer); otherwise it returns the
+     * fallback at once. Lets a non-blocking server keep waits off its own thread.
+     *
+     * @param fd the accepted socket
+     * @return whether the client awaits an offer or a decline
+     * @throws IOException when {@code getpeername} fails
+     */
+    public static boolean peerAwaitsOffer(int fd) throws IOException {
+        return ClientMarker.version(UnixSockets.peerAbstractName(fd)) != 0;
+    }
+
+    /**
      * Client side, before connect: decides whether to attempt the fast path and, if so, binds the socket to a
      * Shunt marker address. Never throws for an unusable environment: that becomes a fallback.
      *

@@ -276,6 +276,38 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
+     * Whether a read would not block now: bytes wait, or it would report the end of the stream (the peer shut down its
+     * output or is gone, this side shut down its input) or fail (closed). For a selector that reports readiness.
+     *
+     * @return whether a read returns at once
+     * @throws ShuntProtocolException when the peer broke the protocol
+     */
+    public boolean isReadable() throws IOException {
+        input.lock.lock();
+        try {
+            return inboundReady();
+        } finally {
+            lifecycle.unlock(input);
+        }
+    }
+
+    /**
+     * Whether a write would not block now: the ring has space, or the write would fail (output shut down, closed,
+     * the peer stopped reading or is gone). For a selector that reports readiness.
+     *
+     * @return whether a write returns at once
+     * @throws ShuntProtocolException when the peer broke the protocol
+     */
+    public boolean isWritable() throws IOException {
+        output.lock.lock();
+        try {
+            return outboundReady();
+        } finally {
+            lifecycle.unlock(output);
+        }
+    }
+
+    /**
      * Writes every byte, blocking while the ring is full.
      *
      * @throws SocketException when the stream is closed, output was shut down or the peer is gone
@@ -598,14 +630,30 @@ public final class ShuntStream implements Closeable {
      *     withdrawn)
      */
     public boolean prepareDoorbellSleep(boolean wantSpace) throws IOException {
+        return prepareDoorbellSleep(true, wantSpace);
+    }
+
+    /**
+     * {@link #prepareDoorbellSleep(boolean)} for a loop that may not want input: with {@code wantInput} false only
+     * ring space is announced and re-checked, so bytes waiting in the inbound ring that nobody reads now do not keep
+     * the loop awake (a selector key interested in writes only).
+     *
+     * @param wantInput whether a read is waiting for bytes
+     * @param wantSpace whether a write is waiting for space
+     * @return true when the loop may sleep; false when there is already something to do (the announcement is
+     *     withdrawn)
+     */
+    public boolean prepareDoorbellSleep(boolean wantInput, boolean wantSpace) throws IOException {
         input.lock.lock();
         try {
             lifecycle.ensureOpen();
             publishThisCpu();
-            input.parkWord.announce(PARKED_DOORBELL);
+            if (wantInput) {
+                input.parkWord.announce(PARKED_DOORBELL);
+            }
             // A blocked writing thread of this process may sleep on the producer word: its announcement stays.
             doorbellWantsSpace = wantSpace && output.parkWord.announceIfAwake(PARKED_DOORBELL);
-            if (input.ready() || (wantSpace && output.ready())) {
+            if ((wantInput && input.ready()) || (wantSpace && output.ready())) {
                 withdrawDoorbellSleep();
                 return false;
             }

@@ -1,0 +1,15 @@
+package dev.shunt.jdk;
+
+/** Which path a Shunt Unix-domain channel's bytes take. */
+enum Route {
+    /** A client before {@code connect}: the path is not known yet. */
+    UNDECIDED,
+    /** The handshake runs (on the {@link HandshakePool}); the channel moves no bytes yet. */
+    HANDSHAKING,
+    /** Shared-memory rings. */
+    FAST,
+    /** The kernel socket, exactly as the JDK's own channel. */
+    KERNEL,
+    /** The handshake could neither finish nor fall back; every operation reports why. */
+    FAILED
+}

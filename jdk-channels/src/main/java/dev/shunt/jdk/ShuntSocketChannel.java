@@ -1,0 +1,726 @@
+package dev.shunt.jdk;
+
+import dev.shunt.core.ClientHandshake;
+import dev.shunt.core.FallbackReason;
+import dev.shunt.core.HandshakeResult;
+import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.ShuntHandshake;
+import dev.shunt.core.ShuntStream;
+import dev.shunt.nativeio.UnixSockets;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.nio.ch.Net;
+import sun.nio.ch.SelChImpl;
+import sun.nio.ch.SelectionKeyImpl;
+
+/**
+ * A Unix-domain {@link SocketChannel} on Shunt's fast path when the peer runs Shunt, and exactly the JDK's own channel
+ * (which it wraps) when not. {@link ShuntSelectorProvider} hands it out for {@code SocketChannel.open(UNIX)} and for
+ * accepted connections; applications do not name it.
+ *
+ * <p>A client runs the handshake around {@code connect}: inline in blocking mode, on the {@link HandshakePool} in
+ * non-blocking mode, where {@code connect} then returns false and {@code finishConnect} completes once the handshake
+ * has settled. An accepted channel whose client marked itself handshakes on the pool; until it settles, non-blocking
+ * reads and writes move nothing and blocking ones wait. Either way the application never sees a handshake byte, and on
+ * the kernel path every byte and exception is the JDK channel's.
+ *
+ * <p>Selectors: the channel implements the JDK's {@code SelChImpl}, so the JDK's own selector takes it. On the kernel
+ * path it watches the socket exactly as the JDK's channel does; where the fast path is or may be in play, a
+ * {@link PollSet} instead, whose readiness {@link RingReadiness} keeps. Closing follows the JDK: while registered, the
+ * socket is shut down for output at once and closed when the selector lets go ({@link #kill()}).
+ */
+public final class ShuntSocketChannel extends SocketChannel implements SelChImpl {
+    private static final Logger LOG = LoggerFactory.getLogger(ShuntSocketChannel.class);
+
+    private final SocketChannel kernel;
+    private final SelChImpl kernelSelectable;
+    private final int socketFd;
+    private final ShuntConfig config;
+    private final Object stateLock = new Object();
+    private final CountDownLatch settled = new CountDownLatch(1);
+
+    private volatile Route route;
+    private volatile RingIo ringIo;
+    /** Client: {@code connect} returned false and {@code finishConnect} has not yet returned true. */
+    private volatile boolean finishPending;
+    private ShuntStream stream;
+    private IOException failure;
+    private FallbackReason fallbackReason;
+    private PollSet pollSet;
+    private RingReadiness readiness;
+    private int keyInterest;
+    private boolean boundByApp;
+    private boolean handshaking;
+    private boolean closing;
+    private boolean killed;
+    private boolean released;
+
+    private ShuntSocketChannel(SelectorProvider provider, SocketChannel kernel, ShuntConfig config, Route route) {
+        super(provider);
+        this.kernel = kernel;
+        this.kernelSelectable = (SelChImpl) kernel;
+        this.socketFd = kernelSelectable.getFDVal();
+        this.config = config;
+        this.route = route;
+    }
+
+    /**
+     * @param kernel an unconnected JDK Unix-domain channel
+     * @return a client channel, whose route {@code connect} decides
+     */
+    static ShuntSocketChannel client(SelectorProvider provider, SocketChannel kernel, ShuntConfig config) {
+        return new ShuntSocketChannel(provider, kernel, config, Route.UNDECIDED);
+    }
+
+    /**
+     * The server's side of an accepted connection. A client that did not mark itself is answered at once (it stays on
+     * the kernel path); a marked one gets its offer or decline from the handshake pool.
+     *
+     * @param kernel the JDK channel the server's {@code accept} returned
+     * @throws IOException when the peer's address cannot be read
+     */
+    static ShuntSocketChannel accepted(SelectorProvider provider, SocketChannel kernel, ShuntConfig config)
+            throws IOException {
+        int fd = ((SelChImpl) kernel).getFDVal();
+        if (!ShuntHandshake.peerAwaitsOffer(fd)) {
+            ShuntSocketChannel channel = new ShuntSocketChannel(provider, kernel, config, Route.KERNEL);
+            channel.settle(ShuntHandshake.accept(fd, config), null);
+            return channel;
+        }
+        ShuntSocketChannel channel = new ShuntSocketChannel(provider, kernel, config, Route.HANDSHAKING);
+        channel.pollSet = PollSet.open(fd);
+        channel.handshaking = true;
+        HandshakePool.run(() -> channel.settleFrom(() -> ShuntHandshake.accept(fd, config)));
+        return channel;
+    }
+
+    /** @return whether the bytes of this connection move through shared memory */
+    public boolean isFastPath() {
+        return route == Route.FAST;
+    }
+
+    /** @return why the connection stays on the kernel socket, or null (fast path, or not settled yet) */
+    public FallbackReason fallbackReason() {
+        synchronized (stateLock) {
+            return fallbackReason;
+        }
+    }
+
+    // ---- connecting
+
+    @Override
+    public SocketChannel bind(SocketAddress local) throws IOException {
+        synchronized (stateLock) {
+            ensureOpen();
+            kernel.bind(local);
+            boundByApp = true;
+        }
+        return this;
+    }
+
+    @Override
+    public boolean connect(SocketAddress remote) throws IOException {
+        ClientHandshake handshake = null;
+        synchronized (stateLock) {
+            ensureOpen();
+            if (finishPending) {
+                throw new ConnectionPendingException();
+            }
+            if (route == Route.UNDECIDED && !boundByApp && remote instanceof UnixDomainSocketAddress) {
+                handshake = ShuntHandshake.prepareClient(socketFd, serverPath((UnixDomainSocketAddress) remote),
+                        config);
+            }
+        }
+        boolean connected;
+        try {
+            connected = kernel.connect(remote);
+        } catch (IOException e) {
+            throw afterKernelFailure(e);
+        }
+        if (handshake == null || !handshake.isAttempting()) {
+            if (handshake != null) {
+                settle(handshake.complete(), null);
+            } else {
+                settle(null, null);
+            }
+            finishPending = !connected;
+            return connected;
+        }
+        if (isBlocking()) {
+            try {
+                settle(handshake.complete(), null);
+            } catch (IOException e) {
+                closeQuietly();
+                throw e;
+            }
+            return true;
+        }
+        synchronized (stateLock) {
+            route = Route.HANDSHAKING;
+            handshaking = true;
+            finishPending = true;
+        }
+        ClientHandshake pending = handshake;
+        HandshakePool.run(() -> settleFrom(() -> {
+            if (!connected) {
+                awaitKernelConnect();
+            }
+            return pending.complete();
+        }));
+        return false;
+    }
+
+    private static Path serverPath(UnixDomainSocketAddress address) {
+        Path path = address.getPath();
+        return path.toString().isEmpty() ? null : path;
+    }
+
+    /** On the handshake pool: a non-blocking connect that the kernel could not finish at once. */
+    private void awaitKernelConnect() throws IOException {
+        UnixSockets.poll(socketFd, UnixSockets.POLLOUT, (int) config.handshakeTimeoutMillis());
+        if (!kernel.finishConnect()) {
+            throw new SocketTimeoutException("connect timed out");
+        }
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException {
+        ensureOpen();
+        if (!finishPending) {
+            return isConnected() || kernel.finishConnect();
+        }
+        if (route == Route.HANDSHAKING) {
+            if (!isBlocking()) {
+                return false;
+            }
+            awaitSettled();
+        }
+        switch (route) {
+            case FAILED:
+                IOException e = failureException();
+                closeQuietly();
+                throw e;
+            case KERNEL:
+                if (!kernel.isConnected()) {
+                    try {
+                        if (!kernel.finishConnect()) {
+                            return false;
+                        }
+                    } catch (IOException f) {
+                        throw afterKernelFailure(f);
+                    }
+                }
+                break;
+            default:
+                break;
+        }
+        finishPending = false;
+        return true;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return !finishPending && kernel.isConnected();
+    }
+
+    @Override
+    public boolean isConnectionPending() {
+        return finishPending;
+    }
+
+    // ---- the handshake's outcome
+
+    /** The handshake call a pool thread runs. */
+    private interface Handshake {
+        HandshakeResult run() throws IOException;
+    }
+
+    private void settleFrom(Handshake handshake) {
+        try {
+            settle(handshake.run(), null);
+        } catch (IOException e) {
+            settle(null, e);
+        } catch (RuntimeException e) {
+            settle(null, new IOException(e));
+        }
+    }
+
+    /**
+     * Sets the route from the handshake's result (null result and error: the kernel path without a handshake).
+     * Wakes blocked callers and, through the poll set, selectors.
+     */
+    private void settle(HandshakeResult result, IOException error) {
+        synchronized (stateLock) {
+            handshaking = false;
+            try {
+                if (error != null) {
+                    fail(error);
+                } else if (result != null && result.isFastPath()) {
+                    stream = result.stream();
+                    ringIo = new RingIo(stream);
+                    if (closing) {
+                        stream.close();
+                    }
+                    if (pollSet != null) {
+                        readiness = new RingReadiness(stream, pollSet, config.spinNanos());
+                    }
+                    route = Route.FAST;
+                } else {
+                    fallbackReason = result == null ? null : result.fallbackReason();
+                    if (pollSet != null) {
+                        pollSet.watchSocket(kernelSelectable.translateInterestOps(keyInterest));
+                    }
+                    route = Route.KERNEL;
+                }
+            } catch (IOException e) {
+                fail(e);
+            }
+            releaseIfDue();
+        }
+        settled.countDown();
+    }
+
+    private void fail(IOException e) {
+        if (!closing) {
+            LOG.warn("Shunt handshake failed; the connection reports it: {}", e.toString());
+        }
+        failure = e;
+        if (stream != null) {
+            stream.close();
+        }
+        route = Route.FAILED;
+        if (pollSet != null) {
+            try {
+                pollSet.signal();
+            } catch (IOException f) {
+                LOG.debug("Signalling the failed handshake: {}", f.toString());
+            }
+        }
+    }
+
+    private IOException failureException() {
+        synchronized (stateLock) {
+            SocketException e = new SocketException("Shunt handshake failed: " + failure.getMessage());
+            e.initCause(failure);
+            return e;
+        }
+    }
+
+    /** Waits, interruptibly as channel operations are, until the handshake has settled. */
+    private void awaitSettled() throws IOException {
+        boolean completed = false;
+        try {
+            begin();
+            settled.await();
+            completed = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            end(completed);
+        }
+        if (!isOpen()) {
+            throw new AsynchronousCloseException();
+        }
+    }
+
+    // ---- reading and writing
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst);
+        return (int) read(new ByteBuffer[] {dst}, 0, 1);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        for (int i = offset; i < offset + length; i++) {
+            if (dsts[i].isReadOnly()) {
+                throw new IllegalArgumentException("Read-only buffer");
+            }
+        }
+        switch (ioRoute()) {
+            case FAST:
+                return onRings(dsts, offset, length, true);
+            case HANDSHAKING:
+                return 0;
+            default:
+                try {
+                    return kernel.read(dsts, offset, length);
+                } catch (IOException e) {
+                    throw afterKernelFailure(e);
+                }
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src);
+        return (int) write(new ByteBuffer[] {src}, 0, 1);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        switch (ioRoute()) {
+            case FAST:
+                if (stream.isOutputShutdown()) {
+                    throw new ClosedChannelException();
+                }
+                return onRings(srcs, offset, length, false);
+            case HANDSHAKING:
+                return 0;
+            default:
+                try {
+                    return kernel.write(srcs, offset, length);
+                } catch (IOException e) {
+                    throw afterKernelFailure(e);
+                }
+        }
+    }
+
+    /**
+     * @return the route bytes take now; a blocking caller waits for a handshake to settle; {@code UNDECIDED} lets the
+     *     kernel channel report what the JDK's reports
+     */
+    private Route ioRoute() throws IOException {
+        ensureOpen();
+        Route r = route;
+        if (r == Route.HANDSHAKING) {
+            if (!isConnected()) {
+                throw new NotYetConnectedException();
+            }
+            if (isBlocking()) {
+                awaitSettled();
+                r = route;
+            }
+        }
+        if (r == Route.FAILED) {
+            throw failureException();
+        }
+        return r;
+    }
+
+    private long onRings(ByteBuffer[] buffers, int offset, int length, boolean read) throws IOException {
+        RingIo io = ringIo;
+        if (!isBlocking()) {
+            try {
+                return read ? io.read(buffers, offset, length, false) : io.write(buffers, offset, length, false);
+            } catch (IOException e) {
+                throw isOpen() ? e : new AsynchronousCloseException();
+            }
+        }
+        boolean completed = false;
+        try {
+            begin();
+            long n = read ? io.read(buffers, offset, length, true) : io.write(buffers, offset, length, true);
+            completed = true;
+            return n;
+        } finally {
+            end(completed);
+        }
+    }
+
+    /** The JDK channel closes itself on some failures (a failed connect, an interrupt): so does this one then. */
+    private IOException afterKernelFailure(IOException e) {
+        if (!kernel.isOpen() && isOpen()) {
+            closeQuietly();
+        }
+        return e;
+    }
+
+    // ---- half-close, addresses, options
+
+    @Override
+    public SocketChannel shutdownInput() throws IOException {
+        switch (settledRoute()) {
+            case FAST:
+                stream.shutdownInput();
+                break;
+            case FAILED:
+                throw failureException();
+            default:
+                kernel.shutdownInput();
+        }
+        return this;
+    }
+
+    @Override
+    public SocketChannel shutdownOutput() throws IOException {
+        switch (settledRoute()) {
+            case FAST:
+                stream.shutdownOutput();
+                break;
+            case FAILED:
+                throw failureException();
+            default:
+                kernel.shutdownOutput();
+        }
+        return this;
+    }
+
+    /** @return the route once the handshake settled (waiting for it if it runs), for operations that cannot wait */
+    private Route settledRoute() throws IOException {
+        ensureOpen();
+        if (!isConnected()) {
+            throw new NotYetConnectedException();
+        }
+        if (route == Route.HANDSHAKING) {
+            awaitSettled();
+        }
+        return route;
+    }
+
+    /** @throws UnsupportedOperationException as the JDK's Unix-domain channel does */
+    @Override
+    public Socket socket() {
+        return kernel.socket();
+    }
+
+    @Override
+    public SocketAddress getRemoteAddress() throws IOException {
+        ensureOpen();
+        return kernel.getRemoteAddress();
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() throws IOException {
+        ensureOpen();
+        return kernel.getLocalAddress();
+    }
+
+    @Override
+    public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        ensureOpen();
+        kernel.setOption(name, value);
+        return this;
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        ensureOpen();
+        return kernel.getOption(name);
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return kernel.supportedOptions();
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (!isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    // ---- blocking mode and closing
+
+    @Override
+    protected void implConfigureBlocking(boolean block) throws IOException {
+        kernel.configureBlocking(block);
+        synchronized (stateLock) {
+            if (readiness != null && !stream.isClosed()) {
+                if (block) {
+                    stream.cancelDoorbellSleep();
+                } else {
+                    readiness.wake();
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void implCloseSelectableChannel() throws IOException {
+        ShuntStream s;
+        boolean shakingHands;
+        synchronized (stateLock) {
+            closing = true;
+            s = stream;
+            shakingHands = handshaking;
+        }
+        if (s != null) {
+            s.close();
+        }
+        if (shakingHands) {
+            // Ends the handshake's waits; the pool thread lets the socket go when it returns.
+            shutdownKernelQuietly(true);
+        } else if (isRegistered() && !isBlocking() && kernel.isConnected()) {
+            // As the JDK's channel does: the peer sees the end now, the descriptor goes when the selector lets go.
+            shutdownKernelQuietly(false);
+        }
+        synchronized (stateLock) {
+            releaseIfDue();
+        }
+    }
+
+    private void shutdownKernelQuietly(boolean input) {
+        try {
+            if (input) {
+                kernel.shutdownInput();
+            }
+            kernel.shutdownOutput();
+        } catch (IOException | NotYetConnectedException e) {
+            LOG.debug("Shutting down the socket of a closing channel: {}", e.toString());
+        }
+    }
+
+    /** Closes the socket and the poll set once the channel is closed, no handshake uses them and no selector does. */
+    private void releaseIfDue() {
+        if (closing && !handshaking && !released && (killed || !isRegistered())) {
+            released = true;
+            try {
+                kernel.close();
+            } catch (IOException e) {
+                LOG.debug("Closing the socket: {}", e.toString());
+            }
+            if (pollSet != null) {
+                pollSet.close();
+            }
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException e) {
+            LOG.debug("Closing after a failure: {}", e.toString());
+        }
+    }
+
+    // ---- the JDK selector's view (sun.nio.ch.SelChImpl)
+
+    @Override
+    public FileDescriptor getFD() {
+        return kernelSelectable.getFD();
+    }
+
+    @Override
+    public int getFDVal() {
+        synchronized (stateLock) {
+            if (pollSet == null && route == Route.KERNEL) {
+                return socketFd;
+            }
+            if (pollSet == null) {
+                try {
+                    pollSet = PollSet.open(socketFd);
+                    if (route == Route.FAST) {
+                        readiness = new RingReadiness(stream, pollSet, config.spinNanos());
+                    } else if (route == Route.FAILED) {
+                        pollSet.signal();
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return pollSet.fd();
+        }
+    }
+
+    @Override
+    public int translateInterestOps(int ops) {
+        synchronized (stateLock) {
+            keyInterest = ops;
+            if (pollSet == null) {
+                return kernelSelectable.translateInterestOps(ops);
+            }
+            try {
+                if (route == Route.KERNEL) {
+                    pollSet.watchSocket(kernelSelectable.translateInterestOps(ops));
+                } else if (readiness != null) {
+                    readiness.interestChanged(ops);
+                }
+            } catch (IOException e) {
+                LOG.warn("Updating the poll set of a Shunt channel: {}", e.toString());
+            }
+            return ops == 0 ? 0 : Net.POLLIN;
+        }
+    }
+
+    @Override
+    public boolean translateAndUpdateReadyOps(int ops, SelectionKeyImpl ski) {
+        return translateReadyOps(ops, ski.nioReadyOps(), ski);
+    }
+
+    @Override
+    public boolean translateAndSetReadyOps(int ops, SelectionKeyImpl ski) {
+        return translateReadyOps(ops, 0, ski);
+    }
+
+    private boolean translateReadyOps(int ops, int initialOps, SelectionKeyImpl ski) {
+        synchronized (stateLock) {
+            int interest = ski.nioInterestOps();
+            int oldOps = ski.nioReadyOps();
+            int newOps = initialOps;
+            if (finishPending && route != Route.HANDSHAKING && kernel.isConnected()) {
+                // The handshake settled: the connect is ready to finish (finishConnect reports a failure).
+                newOps |= interest & SelectionKey.OP_CONNECT;
+            } else if (pollSet == null || route == Route.KERNEL) {
+                int events = pollSet == null ? ops : pollSocket(pollSet.socketEvents());
+                return initialOps == 0 ? kernelSelectable.translateAndSetReadyOps(events, ski)
+                        : kernelSelectable.translateAndUpdateReadyOps(events, ski);
+            } else if (route == Route.FAST) {
+                newOps |= readiness.readyOps(interest);
+            } else if (route == Route.FAILED) {
+                newOps |= interest;
+            }
+            ski.nioReadyOps(newOps);
+            return (newOps & ~oldOps) != 0;
+        }
+    }
+
+    /** The kernel path behind a poll set: what the socket itself reports now. */
+    private int pollSocket(int events) {
+        try {
+            return UnixSockets.poll(socketFd, events, 0);
+        } catch (IOException e) {
+            return Net.POLLERR;
+        }
+    }
+
+    /** The selector let go of the closed channel: the socket may close now. */
+    @Override
+    public void kill() {
+        synchronized (stateLock) {
+            killed = true;
+            releaseIfDue();
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('[');
+        if (!isOpen()) {
+            sb.append("closed");
+        } else {
+            sb.append(route.name().toLowerCase(java.util.Locale.ROOT));
+            try {
+                sb.append(" local=").append(kernel.getLocalAddress()).append(" remote=")
+                        .append(kernel.getRemoteAddress());
+            } catch (IOException e) {
+                sb.append(" addresses unknown");
+            }
+        }
+        return sb.append(']').toString();
+    }
+}
