@@ -11,17 +11,19 @@ import java.nio.channels.SelectionKey;
  * per message (design and measurements: {@code docs/jdk-channels.md}).
  *
  * <p>The JDK's selector is level-triggered and sees only descriptors. The rule kept here: the poll set is readable
- * whenever the channel is <em>awake</em>, so the selector comes back at once and this class looks at the rings; it
- * becomes quiet only while the channel is <em>asleep</em>, that is after {@link ShuntStream#prepareDoorbellSleep}
- * announced the sleep and found nothing, so that the peer rings the doorbell (one byte on the socket) with its next
- * publication. An awake channel is readable through the doorbell byte that woke it, which stays unread until the
- * channel sleeps again, or through the poll set's own signal. So while both sides are busy no doorbell is rung or
- * read; the selector's {@code epoll_wait} returns at once.
+ * whenever the channel is <em>awake</em>, and quiet only while it is <em>asleep</em>, that is after
+ * {@link ShuntStream#prepareDoorbellSleep} announced the sleep and found nothing, so that the peer rings the doorbell
+ * (one byte on the socket) with its next publication. An awake channel is readable through the doorbell byte that woke
+ * it, which stays unread until the channel sleeps again, or through the poll set's own signal. So while both sides
+ * are busy no doorbell is rung or read, and the selector's {@code epoll_wait} returns at once.
  *
- * <p>A channel that finds nothing stays awake (spins through the selector) for what the {@link WaitPolicy} allows,
- * then sleeps: announce, re-check, discard the doorbell bytes, drop the signal, and re-check once more, since the
- * peer may have published (and rung, into the bytes just discarded) after the announcement. Called by the selector
- * thread and by interest changes; synchronized.
+ * <p>A channel falls asleep in two places. Where the application moved nothing (a non-blocking read found the ring
+ * empty, a write found it full: it will select next), at once: no spin, no premature return from its next select.
+ * Where the selector finds an awake channel not ready (the application stopped reading before the ring was empty, as
+ * Netty does after a short read), the selector's thread spins on the rings for what the {@link WaitPolicy} allows, as
+ * it would otherwise block in {@code epoll_wait}, and then sleeps; that select returns with nothing only then. To
+ * sleep: announce, re-check, discard the doorbell bytes, drop the signal, and re-check once more, since the peer may
+ * have published, and rung into the bytes just discarded, after the announcement.
  */
 final class RingReadiness {
     private static final int RING_OPS = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
@@ -29,12 +31,14 @@ final class RingReadiness {
     private final ShuntStream stream;
     private final PollSet pollSet;
     private final WaitPolicy policy;
-    private boolean waiting;
+    /** The key's interest among {@code OP_READ} and {@code OP_WRITE}, as last seen. */
+    private int interest;
     private boolean asleep;
-    /** What the sleep announced: {@code OP_READ} and/or {@code OP_WRITE}. */
+    /** What the sleep announced. */
     private int announced;
+    /** A selector's wait that the policy learns from: begun when it found the channel not ready. */
+    private boolean waiting;
     private long waitStart;
-    private long spinEnd;
 
     /**
      * Starts awake: the socket is watched for doorbells and hang-up, and the set is signalled, so the first select
@@ -49,41 +53,74 @@ final class RingReadiness {
     }
 
     /**
-     * The selector reported the poll set.
+     * The selector reported the poll set: the ready operations, after a spin if the policy allows one.
      *
-     * @param interest the key's interest set
+     * @param keyInterest the key's interest set
      * @return the ready operations among {@code OP_READ} and {@code OP_WRITE}; on a failure of the stream, every one
      *     asked for, so that the operation reports it
      */
-    synchronized int readyOps(int interest) {
-        int wanted = interest & RING_OPS;
+    int readyOps(int keyInterest) {
+        int wanted = keyInterest & RING_OPS;
         try {
-            int ready = ready(wanted);
-            long now = System.nanoTime();
-            if (ready != 0 || wanted == 0) {
-                endWait(now);
-                return ready;
-            }
-            if (!waiting) {
+            long spin;
+            synchronized (this) {
+                interest = wanted;
+                int ready = ready(wanted);
+                if (ready != 0 || wanted == 0) {
+                    endWait();
+                    return ready;
+                }
+                if (asleep) {
+                    return sleep(wanted);
+                }
                 waiting = true;
-                waitStart = now;
-                spinEnd = now + policy.begin(stream.peerOnThisCpu(), stream.takePeerWoken());
+                waitStart = System.nanoTime();
+                spin = policy.begin(stream.peerOnThisCpu(), stream.takePeerWoken());
             }
-            if (!asleep && now - spinEnd < 0) {
-                return 0;
+            // Spin unlocked: the application may read, write or fall asleep meanwhile.
+            for (long end = waitStart + spin; System.nanoTime() - end < 0; ) {
+                Thread.onSpinWait();
+                int ready = ready(wanted);
+                if (ready != 0) {
+                    synchronized (this) {
+                        if (waiting) {
+                            waiting = false;
+                            policy.answeredWhileSpinning();
+                        }
+                    }
+                    return ready;
+                }
             }
-            return sleep(wanted, now);
+            synchronized (this) {
+                return sleep(wanted);
+            }
         } catch (IOException e) {
             return wanted;
         }
     }
 
     /**
+     * A non-blocking read found the ring empty ({@code OP_READ}) or a write found it full ({@code OP_WRITE}): the
+     * application will select next, so the channel sleeps now.
+     *
+     * @param op the operation that moved nothing
+     * @return whether it can move something after all (the peer published meanwhile): try again
+     */
+    synchronized boolean sleepAfterEmptyTransfer(int op) throws IOException {
+        int wanted = interest | op;
+        if (asleep && (wanted & ~announced) == 0) {
+            return false;
+        }
+        return (sleep(wanted) & op) != 0;
+    }
+
+    /**
      * The key's interest changed. An asleep channel whose new interest asks for more than its sleep announced wakes
      * up, so that the next select announces the rest.
      */
-    synchronized void interestChanged(int interest) throws IOException {
-        if (asleep && (interest & RING_OPS & ~announced) != 0) {
+    synchronized void interestChanged(int keyInterest) throws IOException {
+        interest = keyInterest & RING_OPS;
+        if (asleep && (interest & ~announced) != 0) {
             wake();
         }
     }
@@ -94,11 +131,9 @@ final class RingReadiness {
         pollSet.signal();
     }
 
-    private int sleep(int wanted, long now) throws IOException {
-        boolean wantInput = (wanted & SelectionKey.OP_READ) != 0;
-        boolean wantSpace = (wanted & SelectionKey.OP_WRITE) != 0;
-        if (!stream.prepareDoorbellSleep(wantInput, wantSpace)) {
-            endWait(now);
+    private int sleep(int wanted) throws IOException {
+        if (!stream.prepareDoorbellSleep((wanted & SelectionKey.OP_READ) != 0, (wanted & SelectionKey.OP_WRITE) != 0)) {
+            endWait();
             return ready(wanted);
         }
         asleep = true;
@@ -109,22 +144,18 @@ final class RingReadiness {
         if (ready != 0) {
             // The peer published after the announcement; the doorbell it rang may be among the bytes discarded.
             pollSet.signal();
-            endWait(System.nanoTime());
+            endWait();
         }
         return ready;
     }
 
-    private void endWait(long now) {
-        if (!waiting) {
-            return;
+    /** The channel is ready: awake, and a selector's wait that outlasted its spin is over. */
+    private void endWait() {
+        if (waiting) {
+            policy.answeredAfterSleep(System.nanoTime() - waitStart);
         }
         waiting = false;
-        if (asleep) {
-            asleep = false;
-            policy.answeredAfterSleep(now - waitStart);
-        } else {
-            policy.answeredWhileSpinning();
-        }
+        asleep = false;
     }
 
     private int ready(int wanted) throws IOException {

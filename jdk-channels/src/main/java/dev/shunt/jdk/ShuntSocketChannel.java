@@ -68,7 +68,7 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
     private IOException failure;
     private FallbackReason fallbackReason;
     private PollSet pollSet;
-    private RingReadiness readiness;
+    private volatile RingReadiness readiness;
     private int keyInterest;
     private boolean boundByApp;
     private boolean handshaking;
@@ -426,7 +426,13 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
         RingIo io = ringIo;
         if (!isBlocking()) {
             try {
-                return read ? io.read(buffers, offset, length, false) : io.write(buffers, offset, length, false);
+                long n = read ? io.read(buffers, offset, length, false) : io.write(buffers, offset, length, false);
+                RingReadiness r = readiness;
+                if (n == 0 && r != null && anyRemaining(buffers, offset, length)
+                        && r.sleepAfterEmptyTransfer(read ? SelectionKey.OP_READ : SelectionKey.OP_WRITE)) {
+                    n = read ? io.read(buffers, offset, length, false) : io.write(buffers, offset, length, false);
+                }
+                return n;
             } catch (IOException e) {
                 throw isOpen() ? e : new AsynchronousCloseException();
             }
@@ -440,6 +446,15 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
         } finally {
             end(completed);
         }
+    }
+
+    private static boolean anyRemaining(ByteBuffer[] buffers, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (buffers[i].hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The JDK channel closes itself on some failures (a failed connect, an interrupt): so does this one then. */
@@ -668,10 +683,11 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
     }
 
     private boolean translateReadyOps(int ops, int initialOps, SelectionKeyImpl ski) {
+        int interest = ski.nioInterestOps();
+        int oldOps = ski.nioReadyOps();
+        int newOps = initialOps;
+        RingReadiness rings = null;
         synchronized (stateLock) {
-            int interest = ski.nioInterestOps();
-            int oldOps = ski.nioReadyOps();
-            int newOps = initialOps;
             if (finishPending && route != Route.HANDSHAKING && kernel.isConnected()) {
                 // The handshake settled: the connect is ready to finish (finishConnect reports a failure).
                 newOps |= interest & SelectionKey.OP_CONNECT;
@@ -680,13 +696,17 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
                 return initialOps == 0 ? kernelSelectable.translateAndSetReadyOps(events, ski)
                         : kernelSelectable.translateAndUpdateReadyOps(events, ski);
             } else if (route == Route.FAST) {
-                newOps |= readiness.readyOps(interest);
+                rings = readiness;
             } else if (route == Route.FAILED) {
                 newOps |= interest;
             }
-            ski.nioReadyOps(newOps);
-            return (newOps & ~oldOps) != 0;
         }
+        if (rings != null) {
+            // Outside the state lock: this may spin.
+            newOps |= rings.readyOps(interest);
+        }
+        ski.nioReadyOps(newOps);
+        return (newOps & ~oldOps) != 0;
     }
 
     /** The kernel path behind a poll set: what the socket itself reports now. */

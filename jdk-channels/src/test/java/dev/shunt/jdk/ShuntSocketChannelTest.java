@@ -1,0 +1,193 @@
+package dev.shunt.jdk;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shunt.core.testing.TestProtection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sun.nio.ch.DefaultSelectorProvider;
+
+/** The channel's API behaves as the JDK's own Unix-domain channel does, on the fast path. */
+class ShuntSocketChannelTest {
+    private static final ShuntSelectorProvider SHUNT =
+            new ShuntSelectorProvider(TestProtection.fastPath(1 << 16, 50_000, 5_000));
+    private static final SelectorProvider JDK = DefaultSelectorProvider.get();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void addressesOptionsAndSocketAdaptorsAreTheJdks() throws Exception {
+        try (ChannelPair shunt = ChannelPair.open(SHUNT, dir.resolve("shunt"));
+                ChannelPair jdk = ChannelPair.open(JDK, dir.resolve("jdk"))) {
+            assertTrue(((ShuntSocketChannel) shunt.client).isFastPath());
+            assertTrue(((ShuntSocketChannel) shunt.accepted).isFastPath());
+            assertEquals(jdk.client.getLocalAddress(), shunt.client.getLocalAddress());
+            assertEquals(UnixDomainSocketAddress.of(dir.resolve("shunt")), shunt.client.getRemoteAddress());
+            assertEquals(UnixDomainSocketAddress.of(dir.resolve("shunt")), shunt.accepted.getLocalAddress());
+            assertEquals(jdk.accepted.getRemoteAddress(), shunt.accepted.getRemoteAddress());
+            assertEquals(UnixDomainSocketAddress.of(dir.resolve("shunt")), shunt.listener.getLocalAddress());
+            assertEquals(jdk.client.supportedOptions(), shunt.client.supportedOptions());
+            assertEquals(jdk.listener.supportedOptions(), shunt.listener.supportedOptions());
+            shunt.client.setOption(StandardSocketOptions.SO_SNDBUF, 32_768);
+            jdk.client.setOption(StandardSocketOptions.SO_SNDBUF, 32_768);
+            assertEquals(jdk.client.getOption(StandardSocketOptions.SO_SNDBUF),
+                    shunt.client.getOption(StandardSocketOptions.SO_SNDBUF));
+            UnixDomainPrincipal peer = shunt.accepted.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            assertEquals(jdk.accepted.getOption(ExtendedSocketOptions.SO_PEERCRED), peer);
+            UnsupportedOperationException jdkSocket = assertThrows(UnsupportedOperationException.class,
+                    jdk.client::socket);
+            assertEquals(jdkSocket.getMessage(), assertThrows(UnsupportedOperationException.class,
+                    shunt.client::socket).getMessage());
+            assertEquals(jdkSocket.getMessage(), assertThrows(UnsupportedOperationException.class,
+                    shunt.listener::socket).getMessage());
+        }
+    }
+
+    @Test
+    void misuseThrowsWhatTheJdkThrows() throws Exception {
+        try (SocketChannel unconnected = SHUNT.openSocketChannel(StandardProtocolFamily.UNIX)) {
+            assertThrows(NotYetConnectedException.class, () -> unconnected.read(ByteBuffer.allocate(1)));
+            assertThrows(NotYetConnectedException.class, () -> unconnected.write(ByteBuffer.allocate(1)));
+            assertThrows(NotYetConnectedException.class, unconnected::shutdownOutput);
+            assertFalse(unconnected.isConnected());
+        }
+        try (ChannelPair pair = ChannelPair.open(SHUNT, dir.resolve("s"))) {
+            assertThrows(IllegalArgumentException.class, () -> pair.client.read(ByteBuffer.allocate(1).asReadOnlyBuffer()));
+            pair.client.close();
+            assertThrows(ClosedChannelException.class, () -> pair.client.read(ByteBuffer.allocate(1)));
+            assertThrows(ClosedChannelException.class, () -> pair.client.write(ByteBuffer.allocate(1)));
+            assertThrows(ClosedChannelException.class, pair.client::getRemoteAddress);
+            assertEquals(-1, pair.accepted.read(ByteBuffer.allocate(1)));
+        }
+    }
+
+    @Test
+    void halfCloseInEachDirection() throws Exception {
+        try (ChannelPair pair = ChannelPair.open(SHUNT, dir.resolve("s"))) {
+            pair.client.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            pair.client.shutdownOutput();
+            assertThrows(ClosedChannelException.class, () -> pair.client.write(ByteBuffer.allocate(1)));
+            ByteBuffer in = ByteBuffer.allocate(10);
+            while (in.position() < 3) {
+                pair.accepted.read(in);
+            }
+            assertEquals(-1, pair.accepted.read(in));
+            pair.accepted.write(ByteBuffer.wrap(new byte[] {4}));
+            assertEquals(1, pair.client.read(in.clear()));
+            pair.accepted.shutdownInput();
+            assertEquals(-1, pair.accepted.read(in.clear()));
+            IOException broken = assertThrows(IOException.class, () -> {
+                for (int i = 0; i < 100; i++) {
+                    pair.accepted.write(ByteBuffer.allocate(1));
+                    pair.client.write(ByteBuffer.allocate(1));
+                }
+            });
+            assertTrue(broken instanceof ClosedChannelException || broken.getMessage().contains("Broken pipe"),
+                    broken.toString());
+        }
+    }
+
+    @Test
+    void anInterruptedBlockedReadClosesTheChannel() throws Exception {
+        try (ChannelPair pair = ChannelPair.open(SHUNT, dir.resolve("s"))) {
+            CountDownLatch reading = new CountDownLatch(1);
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                reading.countDown();
+                try {
+                    pair.client.read(ByteBuffer.allocate(10));
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            reader.start();
+            reading.await();
+            Thread.sleep(100);
+            reader.interrupt();
+            assertTrue(outcome.get(10, TimeUnit.SECONDS) instanceof ClosedByInterruptException);
+            assertFalse(pair.client.isOpen());
+            assertEquals(-1, pair.accepted.read(ByteBuffer.allocate(1)));
+        }
+    }
+
+    @Test
+    void closingFromAnotherThreadEndsABlockedRead() throws Exception {
+        try (ChannelPair pair = ChannelPair.open(SHUNT, dir.resolve("s"))) {
+            CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+                try {
+                    pair.accepted.read(ByteBuffer.allocateDirect(10));
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            Thread.sleep(100);
+            pair.accepted.close();
+            assertTrue(outcome.get(10, TimeUnit.SECONDS) instanceof AsynchronousCloseException);
+        }
+    }
+
+    @Test
+    void streamsScattersAndGathersUseTheRings() throws Exception {
+        try (ChannelPair pair = ChannelPair.open(SHUNT, dir.resolve("s"))) {
+            byte[] data = new byte[500_000];
+            new Random(3).nextBytes(data);
+            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+                try (OutputStream out = Channels.newOutputStream(pair.client)) {
+                    out.write(data, 0, 1000);
+                    pair.client.write(new ByteBuffer[] {ByteBuffer.wrap(data, 1000, 9000),
+                            ByteBuffer.allocateDirect(90_000).put(data, 10_000, 90_000).flip(),
+                            ByteBuffer.wrap(data, 100_000, 400_000)});
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            ByteBuffer[] parts = {ByteBuffer.allocate(7), ByteBuffer.allocateDirect(100_000),
+                    ByteBuffer.allocate(400_000)};
+            long total = 0;
+            while (total < 500_000) {
+                total += pair.accepted.read(parts);
+            }
+            byte[] received = new byte[500_000];
+            int at = 0;
+            for (ByteBuffer part : parts) {
+                part.flip();
+                int n = part.remaining();
+                part.get(received, at, n);
+                at += n;
+            }
+            assertArrayEquals(data, received);
+            writing.get(10, TimeUnit.SECONDS);
+            try (InputStream in = Channels.newInputStream(pair.accepted)) {
+                assertEquals(-1, in.read());
+            }
+        }
+    }
+}
