@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shunt.core.testing.TestProtection;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,9 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * runs on JDK 17 and JDK 25.
  */
 class ShuntAgentTest {
-    private static final Path AGENT = Path.of(System.getProperty("shunt.agent.jar"));
     private static final String JDK_PROVIDER = "sun.nio.ch.EPollSelectorProvider";
     private static final String SHUNT_PROVIDER = "dev.shunt.agent.shaded.jdk.ShuntSelectorProvider";
+    private static final String FAST = "provider=" + SHUNT_PROVIDER + " crc=ok opened=1";
     private static final String BYTES = String.valueOf(8 << 20);
 
     @TempDir
@@ -38,29 +40,45 @@ class ShuntAgentTest {
         PlainApp.compile(app);
     }
 
-    static Stream<Path> jdks() {
-        return Stream.of(Path.of(System.getProperty("java.home")), Path.of(System.getProperty("shunt.test.jdk25")));
+    static List<Path> jdks() {
+        return AppJvm.jdks();
     }
 
-    private static List<String> withAgent(String... more) {
-        List<String> options = new ArrayList<>(List.of("-javaagent:" + AGENT, "-D" + TestProtection.PROPERTY));
+    /** The agent and the protection mode, with {@code shunt.enabled} only as given. */
+    private static List<String> agent(String... more) {
+        List<String> options = new ArrayList<>(List.of("-javaagent:" + AppJvm.agentJar(),
+                "-D" + TestProtection.PROPERTY));
         options.addAll(List.of(more));
         return options;
+    }
+
+    private static List<String> enabledAgent() {
+        return agent("-Dshunt.enabled=true");
+    }
+
+    private AppJvm run(Path jdk, List<String> options, Map<String, String> env, String name, String... args)
+            throws IOException {
+        return AppJvm.start(jdk, options, env, app.toString(), PlainApp.MAIN, dir, name, args);
+    }
+
+    private AppJvm server(Path jdk, List<String> options, Map<String, String> env) throws Exception {
+        AppJvm server = run(jdk, options, env, "server", "server", dir.resolve("echo").toString());
+        server.await("READY", 30);
+        return server;
+    }
+
+    private AppJvm client(Path jdk, List<String> options, Map<String, String> env) throws IOException {
+        return run(jdk, options, env, "client", "client", dir.resolve("echo").toString(), BYTES);
     }
 
     @ParameterizedTest
     @MethodSource("jdks")
     void bothSidesWithTheAgentTakeTheFastPath(Path jdk) throws Exception {
-        Path socket = dir.resolve("echo");
-        try (PlainApp.Run server = PlainApp.Run.start(jdk, withAgent("-Dshunt.enabled=true"), Map.of(), app, dir,
-                "server", "server", socket.toString())) {
-            server.await("READY", 30);
-            try (PlainApp.Run client = PlainApp.Run.start(jdk, withAgent("-Dshunt.enabled=true"), Map.of(), app,
-                    dir, "client", "client", socket.toString(), BYTES)) {
-                assertEquals("provider=" + SHUNT_PROVIDER + " crc=ok opened=1", client.await("REPORT", 60));
-                assertEquals(0, client.exit(10));
-            }
-            assertEquals("provider=" + SHUNT_PROVIDER + " crc=ok opened=1", server.await("REPORT", 30));
+        try (AppJvm server = server(jdk, enabledAgent(), Map.of());
+                AppJvm client = client(jdk, enabledAgent(), Map.of())) {
+            assertEquals(FAST, client.await("REPORT", 60));
+            assertEquals(FAST, server.await("REPORT", 30));
+            assertEquals(0, client.exit(10));
             assertEquals(0, server.exit(10));
         }
     }
@@ -68,23 +86,18 @@ class ShuntAgentTest {
     @ParameterizedTest
     @MethodSource("jdks")
     void theAgentInJavaToolOptionsIsTheSame(Path jdk) throws Exception {
-        Path socket = dir.resolve("echo");
-        Map<String, String> env = Map.of("JAVA_TOOL_OPTIONS", String.join(" ", withAgent("-Dshunt.enabled=true")));
-        try (PlainApp.Run server = PlainApp.Run.start(jdk, List.of(), env, app, dir, "server", "server",
-                socket.toString());
-                PlainApp.Run client = startClientWhenReady(server, jdk, List.of(), env, socket)) {
-            assertEquals("provider=" + SHUNT_PROVIDER + " crc=ok opened=1", client.await("REPORT", 60));
-            assertEquals("provider=" + SHUNT_PROVIDER + " crc=ok opened=1", server.await("REPORT", 30));
+        Map<String, String> env = Map.of("JAVA_TOOL_OPTIONS", String.join(" ", enabledAgent()));
+        try (AppJvm server = server(jdk, List.of(), env); AppJvm client = client(jdk, List.of(), env)) {
+            assertEquals(FAST, client.await("REPORT", 60));
+            assertEquals(FAST, server.await("REPORT", 30));
         }
     }
 
     @ParameterizedTest
     @MethodSource("jdks")
     void aClientWithoutTheAgentKeepsBothOnTheKernelSocket(Path jdk) throws Exception {
-        Path socket = dir.resolve("echo");
-        try (PlainApp.Run server = PlainApp.Run.start(jdk, withAgent("-Dshunt.enabled=true"), Map.of(), app, dir,
-                "server", "server", socket.toString());
-                PlainApp.Run client = startClientWhenReady(server, jdk, List.of(), Map.of(), socket)) {
+        try (AppJvm server = server(jdk, enabledAgent(), Map.of());
+                AppJvm client = client(jdk, List.of(), Map.of())) {
             assertEquals("provider=" + JDK_PROVIDER + " crc=ok opened=none", client.await("REPORT", 60));
             assertEquals("provider=" + SHUNT_PROVIDER + " crc=ok opened=0", server.await("REPORT", 30));
         }
@@ -93,11 +106,8 @@ class ShuntAgentTest {
     @ParameterizedTest
     @MethodSource("jdks")
     void aServerWithoutTheAgentKeepsBothOnTheKernelSocket(Path jdk) throws Exception {
-        Path socket = dir.resolve("echo");
-        try (PlainApp.Run server = PlainApp.Run.start(jdk, List.of(), Map.of(), app, dir, "server", "server",
-                socket.toString());
-                PlainApp.Run client = startClientWhenReady(server, jdk, withAgent("-Dshunt.enabled=true"), Map.of(),
-                        socket)) {
+        try (AppJvm server = server(jdk, List.of(), Map.of());
+                AppJvm client = client(jdk, enabledAgent(), Map.of())) {
             assertEquals("provider=" + SHUNT_PROVIDER + " crc=ok opened=0", client.await("REPORT", 60));
             assertEquals("provider=" + JDK_PROVIDER + " crc=ok opened=none", server.await("REPORT", 30));
         }
@@ -106,11 +116,8 @@ class ShuntAgentTest {
     @ParameterizedTest
     @MethodSource("jdks")
     void withoutShuntEnabledTheAgentLeavesTheJvmAsItWas(Path jdk) throws Exception {
-        Path socket = dir.resolve("echo");
-        try (PlainApp.Run server = PlainApp.Run.start(jdk, withAgent(), Map.of(), app, dir, "server", "server",
-                socket.toString());
-                PlainApp.Run client = startClientWhenReady(server, jdk, withAgent("-Dshunt.enabled=false"), Map.of(),
-                        socket)) {
+        try (AppJvm server = server(jdk, agent(), Map.of());
+                AppJvm client = client(jdk, agent("-Dshunt.enabled=false"), Map.of())) {
             assertEquals("provider=" + JDK_PROVIDER + " crc=ok opened=none", client.await("REPORT", 60));
             assertEquals("provider=" + JDK_PROVIDER + " crc=ok opened=none", server.await("REPORT", 30));
             assertEquals(0, client.exit(10));
@@ -123,11 +130,8 @@ class ShuntAgentTest {
     @ParameterizedTest
     @MethodSource("jdks")
     void aMalformedPropertyLeavesShuntOffAndSaysSo(Path jdk) throws Exception {
-        Path socket = dir.resolve("echo");
-        try (PlainApp.Run server = PlainApp.Run.start(jdk, withAgent("-Dshunt.enabled=true", "-Dshunt.ringBytes=3"),
-                Map.of(), app, dir, "server", "server", socket.toString());
-                PlainApp.Run client = startClientWhenReady(server, jdk, withAgent("-Dshunt.enabled=true"), Map.of(),
-                        socket)) {
+        try (AppJvm server = server(jdk, agent("-Dshunt.enabled=true", "-Dshunt.ringBytes=3"), Map.of());
+                AppJvm client = client(jdk, enabledAgent(), Map.of())) {
             assertEquals("provider=" + SHUNT_PROVIDER + " crc=ok opened=0", client.await("REPORT", 60));
             assertEquals("provider=" + JDK_PROVIDER + " crc=ok opened=none", server.await("REPORT", 30));
             assertTrue(server.stderr().contains("shunt-agent: Shunt stays off: a shunt.* property is malformed"),
@@ -139,28 +143,18 @@ class ShuntAgentTest {
     @MethodSource("jdks")
     void besideAnApplicationThatCarriesShuntsClassesItself(Path jdk) throws Exception {
         // Shunt's modules and their dependencies, as an application would carry them; not this module's own classes.
-        String shuntOnTheClassPath = Stream.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        String shunt = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> !Path.of(entry).startsWith(Path.of("target").toAbsolutePath()))
-                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
-        Path carrying = PlainApp.compile(dir.resolve("carrying"), shuntOnTheClassPath, "AppCarryingShunt");
-        String classPath = carrying + java.io.File.pathSeparator + shuntOnTheClassPath;
-        Path socket = dir.resolve("echo");
-        try (PlainApp.Run server = PlainApp.Run.start(jdk, withAgent("-Dshunt.enabled=true"), Map.of(), classPath,
-                "AppCarryingShunt", dir, "server", "server", socket.toString())) {
+                .collect(Collectors.joining(File.pathSeparator));
+        Path carrying = PlainApp.compile(dir.resolve("carrying"), shunt, "AppCarryingShunt");
+        try (AppJvm server = AppJvm.start(jdk, enabledAgent(), Map.of(), carrying + File.pathSeparator + shunt,
+                "AppCarryingShunt", dir, "server", "server", dir.resolve("echo").toString())) {
             assertEquals("dev.shunt.core.ShuntConfig true", server.await("OWN", 30));
             server.await("READY", 30);
-            try (PlainApp.Run client = PlainApp.Run.start(jdk, withAgent("-Dshunt.enabled=true"), Map.of(), app,
-                    dir, "client", "client", socket.toString(), BYTES)) {
-                assertEquals("provider=" + SHUNT_PROVIDER + " crc=ok opened=1", client.await("REPORT", 60));
+            try (AppJvm client = client(jdk, enabledAgent(), Map.of())) {
+                assertEquals(FAST, client.await("REPORT", 60));
             }
-            assertEquals("provider=" + SHUNT_PROVIDER + " crc=ok opened=1", server.await("REPORT", 30));
+            assertEquals(FAST, server.await("REPORT", 30));
         }
     }
-
-    private PlainApp.Run startClientWhenReady(PlainApp.Run server, Path jdk, List<String> options,
-            Map<String, String> env, Path socket) throws Exception {
-        server.await("READY", 30);
-        return PlainApp.Run.start(jdk, options, env, app, dir, "client", "client", socket.toString(), BYTES);
-    }
-
 }
