@@ -129,6 +129,9 @@ final class Chart {
             case SHUNT_SOCKET -> new Color(0xC4620A);
             case JDK_UNIX -> new Color(0x8FD18F);
             case SHUNT_CORE -> new Color(0x2E8B2E);
+            case JDK_UNIX_AGENT -> new Color(0x145A14);
+            case NETTY_NIO -> new Color(0xE89FC4);
+            case NETTY_NIO_AGENT -> new Color(0xA3246A);
             case NETTY_TCP -> new Color(0x8C8C8C);
             case AERON_IPC -> new Color(0x9B59B6);
         };

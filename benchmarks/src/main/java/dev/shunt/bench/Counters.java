@@ -13,8 +13,12 @@ import dev.shunt.core.ShuntMetrics;
  */
 record Counters(long cpuNanos, long signals, long parks) {
 
-    /** This JVM's counters now. */
+    /** This JVM's counters now: Shunt's are the agent's where {@code shunt-agent.jar} runs ({@link AgentShunt}). */
     static Counters local() {
+        if (AgentShunt.present()) {
+            long[] shunt = AgentShunt.signalsAndParks();
+            return new Counters(ProcessCpu.nanos(), shunt[0], shunt[1]);
+        }
         MetricsSnapshot shunt = ShuntMetrics.snapshot();
         return new Counters(ProcessCpu.nanos(), shunt.doorbellSignals(), shunt.parks());
     }

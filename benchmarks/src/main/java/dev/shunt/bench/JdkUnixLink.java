@@ -8,7 +8,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
-/** The JDK's blocking {@code SocketChannel} on a Unix domain socket: the kernel path, JDK only. */
+/**
+ * The JDK's blocking {@code SocketChannel} on a Unix domain socket: the kernel path, JDK only, or, in JVMs started with
+ * {@code shunt-agent.jar}, the same code on Shunt's channels.
+ */
 final class JdkUnixLink implements Duplex {
     private final SocketChannel channel;
     // One for each direction: the RPC scenario reads and writes from two threads at once.
@@ -64,7 +67,7 @@ final class JdkUnixLink implements Duplex {
 
     @Override
     public String path() {
-        return "kernel socket";
+        return AgentShunt.path(channel);
     }
 
     @Override

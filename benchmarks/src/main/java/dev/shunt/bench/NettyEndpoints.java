@@ -27,11 +27,17 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.AbstractNioChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.lang.reflect.Method;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -58,37 +64,68 @@ final class NettyEndpoints implements Endpoints {
     /** Between the two addresses {@link #serve} returns: no socket path has one, nor a host and port. */
     private static final char ADDRESS_SEPARATOR = '\t';
 
+    /** The kind of address a transport's channels take. */
+    private enum Addressing {
+        /** Netty's {@code DomainSocketAddress}: its native transports' domain sockets. */
+        NETTY_DOMAIN,
+        /** The JDK's {@code UnixDomainSocketAddress}: Netty's NIO domain sockets. */
+        JDK_UNIX,
+        /** Loopback TCP. */
+        TCP
+    }
+
     private final Supplier<EventLoopGroup> group;
     private final Class<? extends ServerChannel> serverChannel;
     private final Class<? extends Channel> channel;
-    private final boolean tcp;
+    private final Addressing addressing;
     private final Function<Channel, String> path;
 
     private NettyEndpoints(Supplier<EventLoopGroup> group, Class<? extends ServerChannel> serverChannel,
-            Class<? extends Channel> channel, boolean tcp, Function<Channel, String> path) {
+            Class<? extends Channel> channel, Addressing addressing, Function<Channel, String> path) {
         this.group = group;
         this.serverChannel = serverChannel;
         this.channel = channel;
-        this.tcp = tcp;
+        this.addressing = addressing;
         this.path = path;
     }
 
     /** Stock Netty 4.2 Epoll domain-socket channels. */
     static NettyEndpoints epollDomain() {
         return new NettyEndpoints(NettyEndpoints::epollGroup, EpollServerDomainSocketChannel.class,
-                EpollDomainSocketChannel.class, false, ch -> "kernel socket");
+                EpollDomainSocketChannel.class, Addressing.NETTY_DOMAIN, ch -> "kernel socket");
     }
 
     /** Stock Netty 4.2 Epoll TCP channels on the loopback interface, TCP_NODELAY. */
     static NettyEndpoints epollTcp() {
         return new NettyEndpoints(NettyEndpoints::epollGroup, EpollServerSocketChannel.class,
-                EpollSocketChannel.class, true, ch -> "kernel TCP loopback");
+                EpollSocketChannel.class, Addressing.TCP, ch -> "kernel TCP loopback");
     }
 
     /** Shunt's Netty transport: {@code ShuntEventLoopGroup} and its domain-socket channels. */
     static NettyEndpoints shunt() {
         return new NettyEndpoints(() -> new ShuntEventLoopGroup(1), ShuntServerDomainSocketChannel.class,
-                ShuntDomainSocketChannel.class, false, NettyEndpoints::shuntPath);
+                ShuntDomainSocketChannel.class, Addressing.NETTY_DOMAIN, NettyEndpoints::shuntPath);
+    }
+
+    /**
+     * Stock Netty 4.2 NIO domain-socket channels on the JDK's Unix-domain channels: the kernel path, or Shunt's
+     * channels where the JVMs run {@code shunt-agent.jar} (the application unchanged).
+     */
+    static NettyEndpoints nioDomain() {
+        return new NettyEndpoints(() -> new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()),
+                NioServerDomainSocketChannel.class, NioDomainSocketChannel.class, Addressing.JDK_UNIX,
+                ch -> AgentShunt.path(javaChannel(ch)));
+    }
+
+    /** The JDK channel under a Netty NIO channel, which Netty keeps to its subclasses. */
+    private static Object javaChannel(Channel channel) {
+        try {
+            Method method = AbstractNioChannel.class.getDeclaredMethod("javaChannel");
+            method.setAccessible(true);
+            return method.invoke(channel);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String shuntPath(Channel channel) {
@@ -110,7 +147,7 @@ final class NettyEndpoints implements Endpoints {
         EventLoopGroup loop = group.get();
         ServerBootstrap bootstrap = new ServerBootstrap().group(loop).channel(serverChannel)
                 .childHandler(new PerChannel(ServerHandler::new));
-        if (tcp) {
+        if (addressing == Addressing.TCP) {
             bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
         }
         SocketAddress bench = bootstrap.bind(bindAddress(dir, "bench.sock")).sync().channel().localAddress();
@@ -121,28 +158,38 @@ final class NettyEndpoints implements Endpoints {
     }
 
     private SocketAddress bindAddress(Path dir, String socketFile) {
-        return tcp ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)
-                : new DomainSocketAddress(dir.resolve(socketFile).toFile());
+        return switch (addressing) {
+            case TCP -> new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            case NETTY_DOMAIN -> new DomainSocketAddress(dir.resolve(socketFile).toFile());
+            case JDK_UNIX -> UnixDomainSocketAddress.of(dir.resolve(socketFile));
+        };
     }
 
     private static String text(SocketAddress address) {
-        return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getHostString() + ":" + inet.getPort();
+        }
+        return address instanceof UnixDomainSocketAddress unix ? unix.getPath().toString()
                 : ((DomainSocketAddress) address).path();
     }
 
     private SocketAddress parse(String address) {
-        if (!tcp) {
-            return new DomainSocketAddress(address);
-        }
-        int colon = address.lastIndexOf(':');
-        return new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+        return switch (addressing) {
+            case NETTY_DOMAIN -> new DomainSocketAddress(address);
+            case JDK_UNIX -> UnixDomainSocketAddress.of(address);
+            case TCP -> {
+                int colon = address.lastIndexOf(':');
+                yield new InetSocketAddress(address.substring(0, colon),
+                        Integer.parseInt(address.substring(colon + 1)));
+            }
+        };
     }
 
     @Override
     public ClientSide client(String address) {
         int separator = address.indexOf(ADDRESS_SEPARATOR);
         Bootstrap bootstrap = new Bootstrap().group(group.get()).channel(channel);
-        if (tcp) {
+        if (addressing == Addressing.TCP) {
             bootstrap.option(ChannelOption.TCP_NODELAY, true);
         }
         return new Client(bootstrap, parse(address.substring(0, separator)), parse(address.substring(separator + 1)),

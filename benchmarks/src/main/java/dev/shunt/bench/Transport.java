@@ -38,7 +38,15 @@ enum Transport {
             () -> new DuplexEndpoints(JdkUnixLink::listen, JdkUnixLink::connector)),
     /** Shunt's core {@code ShuntStream} after the core handshake, without an adapter on top. */
     SHUNT_CORE("shunt-core", "Shunt core ShuntStream", Family.SHUNT, JDK_UNIX,
-            () -> new DuplexEndpoints(ShuntCoreLink::listen, ShuntCoreLink::connector));
+            () -> new DuplexEndpoints(ShuntCoreLink::listen, ShuntCoreLink::connector)),
+    /** {@link #JDK_UNIX}'s code unchanged, in JVMs started with {@code -javaagent:shunt-agent.jar}. */
+    JDK_UNIX_AGENT("jdk-unix-agent", "JDK SocketChannel domain socket, shunt-agent.jar", Family.SHUNT, JDK_UNIX,
+            () -> new DuplexEndpoints(JdkUnixLink::listen, JdkUnixLink::connector)),
+    /** Netty 4.2's NIO domain-socket channels, on the JDK's Unix-domain channels: the kernel path. */
+    NETTY_NIO("netty-nio", "Netty NIO domain socket (kernel)", Family.KERNEL, null, NettyEndpoints::nioDomain),
+    /** {@link #NETTY_NIO}'s code unchanged, in JVMs started with {@code -javaagent:shunt-agent.jar}. */
+    NETTY_NIO_AGENT("netty-nio-agent", "Netty NIO domain socket, shunt-agent.jar", Family.SHUNT, NETTY_NIO,
+            NettyEndpoints::nioDomain);
 
     /** How a transport's figures are presented. */
     enum Family {
@@ -104,18 +112,35 @@ enum Transport {
 
     /** Whether its JVMs run Netty channels, and so gRPC too ({@link NettyEndpoints}). */
     private boolean netty() {
-        return this == NETTY_EPOLL || this == NETTY_SHUNT || this == NETTY_TCP;
+        return this == NETTY_EPOLL || this == NETTY_SHUNT || this == NETTY_TCP || nio();
+    }
+
+    private boolean nio() {
+        return this == NETTY_NIO || this == NETTY_NIO_AGENT;
+    }
+
+    /** Whether its JVMs run {@code shunt-agent.jar}: the application unchanged, Shunt under it. */
+    private boolean agent() {
+        return this == JDK_UNIX_AGENT || this == NETTY_NIO_AGENT;
     }
 
     /** JVM arguments of both the server and the client JVM of this transport. */
     List<String> jvmArguments(Options options) {
         List<String> args = new ArrayList<>();
+        if (agent()) {
+            args.add("-javaagent:" + AgentShunt.jar());
+        }
         // The fast path is off unless enabled; with mpk=optional a machine without protection keys still
         // measures the (unprotected) fast path, and its path says so (ShuntPath).
         args.add("-Dshunt.enabled=" + (family == Family.SHUNT));
         args.add("-Dshunt.mpk=optional");
         if (options.spinNanos != null) {
             args.add("-Dshunt.spinNanos=" + options.spinNanos);
+        }
+        if (nio()) {
+            // Netty's NIO loops replace the selector's key set by reflection where the JDK lets them: it does not
+            // (java.base does not open sun.nio.ch), so they log why at debug level and use the JDK's set.
+            args.add("-Dorg.slf4j.simpleLogger.log.io.netty=warn");
         }
         if (netty()) {
             // grpc-netty sets SO_KEEPALIVE on every connection, which domain sockets do not have; Netty's
@@ -146,7 +171,7 @@ enum Transport {
     }
 
     static String describeAll() {
-        return Arrays.stream(values()).map(t -> String.format(Locale.ROOT, "  %-13s %s%s", t.id, t.label,
+        return Arrays.stream(values()).map(t -> String.format(Locale.ROOT, "  %-15s %s%s", t.id, t.label,
                 t.family == Family.FLOOR ? "; ping-pong only, built with gcc at run time"
                         : t.kernelCounterpart == null ? "" : "; ratios to " + t.kernelCounterpart.id))
                 .collect(Collectors.joining("\n"));

@@ -17,13 +17,14 @@ import java.nio.channels.SelectionKey;
  * it, which stays unread until the channel sleeps again, or through the poll set's own signal. So while both sides
  * are busy no doorbell is rung or read, and the selector's {@code epoll_wait} returns at once.
  *
- * <p>A channel falls asleep in two places. Where the application moved nothing (a non-blocking read found the ring
- * empty, a write found it full: it will select next), at once: no spin, no premature return from its next select.
- * Where the selector finds an awake channel not ready (the application stopped reading before the ring was empty, as
- * Netty does after a short read), the selector's thread spins on the rings for what the {@link WaitPolicy} allows, as
- * it would otherwise block in {@code epoll_wait}, and then sleeps; that select returns with nothing only then. To
- * sleep: announce, re-check, discard the doorbell bytes, drop the signal, and re-check once more, since the peer may
- * have published, and rung into the bytes just discarded, after the announcement.
+ * <p>A wait begins where the application moves nothing (a non-blocking read found the ring empty, a write found it
+ * full: it will select next) or where the selector finds an awake channel not ready (the application stopped reading
+ * before the ring was empty, as Netty does after a short read). The {@link WaitPolicy} says how long to spin. Without a
+ * spin the channel sleeps at once, so the next select blocks as on a kernel socket; with one, the selector's thread
+ * spins on the rings for what is left of it, as it would otherwise block in {@code epoll_wait}, and sleeps after:
+ * only such a spin that found nothing makes a select return empty-handed. To sleep: announce, re-check, discard the
+ * doorbell bytes, drop the signal, and re-check once more, since the peer may have published, and rung into the bytes
+ * just discarded, after the announcement.
  */
 final class RingReadiness {
     private static final int RING_OPS = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
@@ -36,9 +37,10 @@ final class RingReadiness {
     private boolean asleep;
     /** What the sleep announced. */
     private int announced;
-    /** A selector's wait that the policy learns from: begun when it found the channel not ready. */
+    /** A wait that the policy learns from: begun when the application or the selector found nothing to do. */
     private boolean waiting;
     private long waitStart;
+    private long spinEnd;
 
     /**
      * Starts awake: the socket is watched for doorbells and hang-up, and the set is signalled, so the first select
@@ -62,7 +64,7 @@ final class RingReadiness {
     int readyOps(int keyInterest) {
         int wanted = keyInterest & RING_OPS;
         try {
-            long spin;
+            long spinEnd;
             synchronized (this) {
                 interest = wanted;
                 int ready = ready(wanted);
@@ -73,17 +75,15 @@ final class RingReadiness {
                 if (asleep) {
                     return sleep(wanted);
                 }
-                waiting = true;
-                waitStart = System.nanoTime();
-                spin = policy.begin(stream.peerOnThisCpu(), stream.takePeerWoken());
+                spinEnd = beginWait();
             }
             // Spin unlocked: the application may read, write or fall asleep meanwhile.
-            for (long end = waitStart + spin; System.nanoTime() - end < 0; ) {
+            while (System.nanoTime() - spinEnd < 0) {
                 Thread.onSpinWait();
                 int ready = ready(wanted);
                 if (ready != 0) {
                     synchronized (this) {
-                        if (waiting) {
+                        if (waiting && !asleep) {
                             waiting = false;
                             policy.answeredWhileSpinning();
                         }
@@ -101,7 +101,8 @@ final class RingReadiness {
 
     /**
      * A non-blocking read found the ring empty ({@code OP_READ}) or a write found it full ({@code OP_WRITE}): the
-     * application will select next, so the channel sleeps now.
+     * application will select next, and a wait begins. Where the policy allows no spin the channel sleeps now, so
+     * that the select blocks at once; else it stays awake, and the selector spins what is left of the budget.
      *
      * @param op the operation that moved nothing
      * @return whether it can move something after all (the peer published meanwhile): try again
@@ -111,7 +112,20 @@ final class RingReadiness {
         if (asleep && (wanted & ~announced) == 0) {
             return false;
         }
+        if (System.nanoTime() - beginWait() < 0) {
+            return false;
+        }
         return (sleep(wanted) & op) != 0;
+    }
+
+    /** @return when the spin of the wait in progress ends; a wait begins here if none is in progress */
+    private long beginWait() {
+        if (!waiting) {
+            waiting = true;
+            waitStart = System.nanoTime();
+            spinEnd = waitStart + policy.begin(stream.peerOnThisCpu(), stream.takePeerWoken());
+        }
+        return spinEnd;
     }
 
     /**

@@ -120,6 +120,13 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
         return route == Route.FAST;
     }
 
+    /** @return whether this process's outbound ring is guarded by a protection key (false off the fast path) */
+    public boolean isProtected() {
+        synchronized (stateLock) {
+            return route == Route.FAST && stream.isProtected();
+        }
+    }
+
     /** @return why the connection stays on the kernel socket, or null (fast path, or not settled yet) */
     public FallbackReason fallbackReason() {
         synchronized (stateLock) {
