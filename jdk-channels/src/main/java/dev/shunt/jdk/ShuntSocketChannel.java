@@ -39,11 +39,11 @@ import sun.nio.ch.SelectionKeyImpl;
  * (which it wraps) when not. {@link ShuntSelectorProvider} hands it out for {@code SocketChannel.open(UNIX)} and for
  * accepted connections; applications do not name it.
  *
- * <p>A client runs the handshake around {@code connect}: inline in blocking mode, on the {@link HandshakePool} in
- * non-blocking mode, where {@code connect} then returns false and {@code finishConnect} completes once the handshake
- * has settled. An accepted channel whose client marked itself handshakes on the pool; until it settles, non-blocking
- * reads and writes move nothing and blocking ones wait. Either way the application never sees a handshake byte, and on
- * the kernel path every byte and exception is the JDK channel's.
+ * <p>{@code connect} and {@code accept} return what the JDK's return, when they would: the handshake runs beside them, on
+ * the {@link HandshakePool} (a server may accept long after the client connected, as on a kernel socket, and a client
+ * may connect and accept on one thread). Until it settles, non-blocking reads and writes move nothing and blocking ones
+ * wait for it. The application never sees a handshake byte, and on the kernel path every byte and exception is the JDK
+ * channel's.
  *
  * <p>Selectors: the channel implements the JDK's {@code SelChImpl}, so the JDK's own selector takes it. On the kernel
  * path it watches the socket exactly as the JDK's channel does; where the fast path is or may be in play, a
@@ -174,19 +174,10 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
             finishPending = !connected;
             return connected;
         }
-        if (isBlocking()) {
-            try {
-                settle(handshake.complete(), null);
-            } catch (IOException e) {
-                closeQuietly();
-                throw e;
-            }
-            return true;
-        }
         synchronized (stateLock) {
             route = Route.HANDSHAKING;
             handshaking = true;
-            finishPending = true;
+            finishPending = !connected;
         }
         ClientHandshake pending = handshake;
         HandshakePool.run(() -> settleFrom(() -> {
@@ -195,7 +186,7 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
             }
             return pending.complete();
         }));
-        return false;
+        return connected;
     }
 
     private static Path serverPath(UnixDomainSocketAddress address) {

@@ -22,7 +22,7 @@ final class ChannelPair implements AutoCloseable {
         this.accepted = accepted;
     }
 
-    /** Connects in blocking mode; a Shunt accepted side is returned once its handshake has settled. */
+    /** Connects in blocking mode; Shunt's channels are returned once their handshakes have settled. */
     static ChannelPair open(SelectorProvider provider, Path socket) throws Exception {
         ServerSocketChannel listener = provider.openServerSocketChannel(StandardProtocolFamily.UNIX);
         listener.bind(UnixDomainSocketAddress.of(socket));
@@ -39,6 +39,9 @@ final class ChannelPair implements AutoCloseable {
         SocketChannel connected = client.get(10, TimeUnit.SECONDS);
         if (accepted instanceof ShuntSocketChannel) {
             awaitSettled((ShuntSocketChannel) accepted);
+        }
+        if (connected instanceof ShuntSocketChannel) {
+            awaitSettled((ShuntSocketChannel) connected);
         }
         return new ChannelPair(listener, connected, accepted);
     }

@@ -70,6 +70,25 @@ class ShuntSocketChannelTest {
     }
 
     @Test
+    void aBlockingConnectReturnsBeforeTheServerAccepts() throws Exception {
+        Path socket = dir.resolve("s");
+        try (java.nio.channels.ServerSocketChannel listener =
+                        SHUNT.openServerSocketChannel(StandardProtocolFamily.UNIX);
+                SocketChannel client = SHUNT.openSocketChannel(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(socket));
+            assertTrue(client.connect(UnixDomainSocketAddress.of(socket)));
+            assertTrue(client.isConnected());
+            try (SocketChannel accepted = listener.accept()) {
+                client.write(ByteBuffer.wrap(new byte[] {5}));
+                ByteBuffer in = ByteBuffer.allocate(1);
+                assertEquals(1, accepted.read(in));
+                assertTrue(((ShuntSocketChannel) client).isFastPath());
+                assertTrue(((ShuntSocketChannel) accepted).isFastPath());
+            }
+        }
+    }
+
+    @Test
     void misuseThrowsWhatTheJdkThrows() throws Exception {
         try (SocketChannel unconnected = SHUNT.openSocketChannel(StandardProtocolFamily.UNIX)) {
             assertThrows(NotYetConnectedException.class, () -> unconnected.read(ByteBuffer.allocate(1)));

@@ -79,6 +79,7 @@ class TwoJvmChannelTest {
                     assertEquals(1, selector.select(10_000), "connect did not complete");
                     selector.selectedKeys().clear();
                 }
+                ChannelPair.awaitSettled((ShuntSocketChannel) channel);
                 assertTrue(((ShuntSocketChannel) channel).isFastPath());
                 key.interestOps(SelectionKey.OP_READ);
                 ByteBuffer in = ByteBuffer.allocateDirect(256);
@@ -191,9 +192,13 @@ class TwoJvmChannelTest {
         }
     }
 
-    static SocketChannel connect(SelectorProvider provider, Path socket) throws IOException {
+    /** Connects in blocking mode; a Shunt channel is returned once its handshake has settled. */
+    static SocketChannel connect(SelectorProvider provider, Path socket) throws IOException, InterruptedException {
         SocketChannel channel = provider.openSocketChannel(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(socket));
+        if (channel instanceof ShuntSocketChannel) {
+            ChannelPair.awaitSettled((ShuntSocketChannel) channel);
+        }
         return channel;
     }
 
