@@ -158,9 +158,40 @@ public final class ShuntStream implements Closeable {
     public int readNow(ByteBuffer dst) throws IOException {
         input.lock.lock();
         try {
-            if (!dst.hasRemaining()) {
-                return 0;
+            return dst.hasRemaining() ? readLocked(dst) : 0;
+        } finally {
+            lifecycle.unlock(input);
+        }
+    }
+
+    /**
+     * {@link #read(byte[], int, int, long)} into a buffer (a direct one is copied into straight from the ring).
+     *
+     * @param dst destination, filled from its position
+     * @param timeoutNanos 0 to wait without bound
+     * @return bytes read (0 only when {@code dst} is full), or -1 at end of stream
+     * @throws SocketTimeoutException when nothing arrived in time (the stream stays usable)
+     */
+    public int read(ByteBuffer dst, long timeoutNanos) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        input.lock.lock();
+        try {
+            int n = readLocked(dst);
+            while (n == 0) {
+                await(input, deadline);
+                n = readLocked(dst);
             }
+            return n;
+        } finally {
+            lifecycle.unlock(input);
+        }
+    }
+
+    private int readLocked(ByteBuffer dst) throws IOException {
+        try {
             lifecycle.ensureOpen();
             if (input.shutdown) {
                 return -1;
@@ -179,8 +210,6 @@ public final class ShuntStream implements Closeable {
             return n;
         } catch (ShuntProtocolException e) {
             throw fail(e);
-        } finally {
-            lifecycle.unlock(input);
         }
     }
 
@@ -353,9 +382,31 @@ public final class ShuntStream implements Closeable {
     public int writeNow(ByteBuffer src) throws IOException {
         output.lock.lock();
         try {
-            if (!src.hasRemaining()) {
-                return 0;
+            return src.hasRemaining() ? writeLocked(src) : 0;
+        } finally {
+            lifecycle.unlock(output);
+        }
+    }
+
+    /**
+     * {@link #write(byte[], int, int)} from a buffer (a direct one is copied from straight into the ring): writes every
+     * remaining byte, blocking while the ring is full.
+     */
+    public void write(ByteBuffer src) throws IOException {
+        output.lock.lock();
+        try {
+            while (src.hasRemaining()) {
+                if (writeLocked(src) == 0) {
+                    await(output, 0);
+                }
             }
+        } finally {
+            lifecycle.unlock(output);
+        }
+    }
+
+    private int writeLocked(ByteBuffer src) throws IOException {
+        try {
             checkWritable();
             int n = out.write(src, window);
             if (n > 0) {
@@ -364,8 +415,6 @@ public final class ShuntStream implements Closeable {
             return n;
         } catch (ShuntProtocolException e) {
             throw fail(e);
-        } finally {
-            lifecycle.unlock(output);
         }
     }
 
