@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The JDK's own selector and Shunt's fast-path channels: a key is ready when the rings say so, and not before, level
@@ -51,6 +53,25 @@ class SelectorReadinessTest {
             assertEquals(0, selector.selectNow());
             pair.client.write(ByteBuffer.wrap(new byte[1]));
             assertEquals(1, selector.select(5_000));
+        }
+    }
+
+    /**
+     * No sleep was announced, so the peer rang no doorbell: only the poll set's own signal tells the selector. A
+     * client's poll set is made at registration; an accepted channel's exists from the start and is signalled when
+     * the channel turns non-blocking.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void bytesThatArrivedBeforeRegistrationAreReadable(boolean clientRegisters) throws Exception {
+        try (ChannelPair pair = ChannelPair.open(SHUNT, dir.resolve("s")); Selector selector = SHUNT.openSelector()) {
+            SocketChannel writer = clientRegisters ? pair.accepted : pair.client;
+            SocketChannel reader = clientRegisters ? pair.client : pair.accepted;
+            writer.write(ByteBuffer.wrap(new byte[] {4}));
+            reader.configureBlocking(false);
+            reader.register(selector, SelectionKey.OP_READ);
+            assertEquals(1, selector.select(2_000));
+            assertEquals(1, reader.read(ByteBuffer.allocate(4)));
         }
     }
 
