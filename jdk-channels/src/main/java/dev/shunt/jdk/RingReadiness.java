@@ -28,6 +28,11 @@ import java.nio.channels.SelectionKey;
  */
 final class RingReadiness {
     private static final int RING_OPS = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
+    /**
+     * The most one select spins: then it returns, so that the selector's other keys and its wake-ups (a task handed to
+     * an event loop) wait no longer than this for a spinning channel.
+     */
+    private static final long SLICE_NANOS = 10_000;
 
     private final ShuntStream stream;
     private final PollSet pollSet;
@@ -77,7 +82,9 @@ final class RingReadiness {
                 }
                 spinEnd = beginWait();
             }
-            // Spin unlocked: the application may read, write or fall asleep meanwhile.
+            // Spin unlocked (the application may read, write or fall asleep meanwhile), one slice per select: the
+            // selector comes back at once, having heard its other keys and its wake-ups meanwhile.
+            long sliceEnd = System.nanoTime() + SLICE_NANOS;
             while (System.nanoTime() - spinEnd < 0) {
                 Thread.onSpinWait();
                 int ready = ready(wanted);
@@ -89,6 +96,9 @@ final class RingReadiness {
                         }
                     }
                     return ready;
+                }
+                if (System.nanoTime() - sliceEnd >= 0) {
+                    return 0;
                 }
             }
             synchronized (this) {

@@ -300,7 +300,10 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
     }
 
     private void fail(IOException e) {
-        if (!closing) {
+        if (closing || peerHungUp()) {
+            // A peer that closes before the handshake ends (a connect-and-close, a client that gave up) is no fault.
+            LOG.debug("Shunt handshake ended by a close: {}", e.toString());
+        } else {
             LOG.warn("Shunt handshake failed; the connection reports it: {}", e.toString());
         }
         failure = e;
@@ -314,6 +317,15 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
             } catch (IOException f) {
                 LOG.debug("Signalling the failed handshake: {}", f.toString());
             }
+        }
+    }
+
+    private boolean peerHungUp() {
+        try {
+            return (UnixSockets.poll(socketFd, UnixSockets.POLLRDHUP, 0)
+                    & (UnixSockets.POLLRDHUP | UnixSockets.POLLHUP | UnixSockets.POLLERR)) != 0;
+        } catch (IOException e) {
+            return true;
         }
     }
 
