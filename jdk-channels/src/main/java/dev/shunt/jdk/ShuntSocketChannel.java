@@ -601,10 +601,11 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
 
     private void shutdownKernelQuietly(boolean input) {
         try {
+            // Output first: the peer sees the hang-up before its sends start failing.
+            kernel.shutdownOutput();
             if (input) {
                 kernel.shutdownInput();
             }
-            kernel.shutdownOutput();
         } catch (IOException | NotYetConnectedException e) {
             LOG.debug("Shutting down the socket of a closing channel: {}", e.toString());
         }
