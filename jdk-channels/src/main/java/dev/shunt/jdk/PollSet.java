@@ -79,6 +79,11 @@ final class PollSet implements Closeable {
         }
     }
 
+    @Override
+    public synchronized String toString() {
+        return "poll set " + fd() + (signalled ? " signalled" : "") + " socket events " + socketEvents;
+    }
+
     /** Closes the epoll set; the socket is its owner's. */
     @Override
     public void close() {

@@ -22,9 +22,8 @@ import java.nio.channels.SelectionKey;
  * before the ring was empty, as Netty does after a short read). The {@link WaitPolicy} says how long to spin. Without a
  * spin the channel sleeps at once, so the next select blocks as on a kernel socket; with one, the selector's thread
  * spins on the rings for what is left of it, as it would otherwise block in {@code epoll_wait}, and sleeps after:
- * only such a spin that found nothing makes a select return empty-handed. To sleep: announce, re-check, discard the
- * doorbell bytes, drop the signal, and re-check once more, since the peer may have published, and rung into the bytes
- * just discarded, after the announcement.
+ * only such a spin that found nothing makes a select return empty-handed. To sleep: drain the doorbell, drop the
+ * signal, then announce and re-check ({@link #sleep}).
  */
 final class RingReadiness {
     private static final int RING_OPS = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
@@ -122,7 +121,8 @@ final class RingReadiness {
         if (asleep && (wanted & ~announced) == 0) {
             return false;
         }
-        if (System.nanoTime() - beginWait() < 0) {
+        long spinEnd = beginWait();
+        if (System.nanoTime() - spinEnd < 0) {
             return false;
         }
         return (sleep(wanted) & op) != 0;
@@ -155,22 +155,23 @@ final class RingReadiness {
         pollSet.signal();
     }
 
+    /**
+     * Drains the doorbell, then announces the sleep: any byte that arrives after the announcement is a ring of it and
+     * stays in the socket, keeping the poll set readable whoever consumes the bytes it announced (a worker thread may
+     * read while the selector's thread falls asleep). Where the announcement's re-check finds work, the channel stays
+     * awake and, its doorbell drained, signals itself.
+     */
     private int sleep(int wanted) throws IOException {
+        stream.drainDoorbell();
+        pollSet.unsignal();
         if (!stream.prepareDoorbellSleep((wanted & SelectionKey.OP_READ) != 0, (wanted & SelectionKey.OP_WRITE) != 0)) {
+            pollSet.signal();
             endWait();
             return ready(wanted);
         }
         asleep = true;
         announced = wanted;
-        stream.drainDoorbell();
-        pollSet.unsignal();
-        int ready = ready(wanted);
-        if (ready != 0) {
-            // The peer published after the announcement; the doorbell it rang may be among the bytes discarded.
-            pollSet.signal();
-            endWait();
-        }
-        return ready;
+        return 0;
     }
 
     /** The channel is ready: awake, and a selector's wait that outlasted its spin is over. */
@@ -191,5 +192,11 @@ final class RingReadiness {
             ready |= SelectionKey.OP_WRITE;
         }
         return ready;
+    }
+
+    @Override
+    public synchronized String toString() {
+        return (asleep ? "asleep for " + announced : "awake") + " interest=" + interest + (waiting ? " waiting" : "")
+                + ", " + pollSet;
     }
 }

@@ -745,6 +745,10 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
             sb.append("closed");
         } else {
             sb.append(route.name().toLowerCase(java.util.Locale.ROOT));
+            RingReadiness rings = readiness;
+            if (rings != null) {
+                sb.append(" (").append(rings).append(')');
+            }
             try {
                 sb.append(" local=").append(kernel.getLocalAddress()).append(" remote=")
                         .append(kernel.getRemoteAddress());
