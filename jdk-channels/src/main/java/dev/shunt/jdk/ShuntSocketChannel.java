@@ -636,9 +636,15 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
 
     // ---- the JDK selector's view (sun.nio.ch.SelChImpl)
 
+    /**
+     * The kernel socket on the kernel path, else null: JDK 17's {@code FileChannel.transferTo} sends to a blocking
+     * selectable channel's descriptor directly ({@code sendfile}), which on the fast path would put the bytes beside the
+     * ring. Without a descriptor it writes through {@link #write(ByteBuffer)}. The JDK's selector uses
+     * {@link #getFDVal()} only.
+     */
     @Override
     public FileDescriptor getFD() {
-        return kernelSelectable.getFD();
+        return route == Route.KERNEL ? kernelSelectable.getFD() : null;
     }
 
     @Override

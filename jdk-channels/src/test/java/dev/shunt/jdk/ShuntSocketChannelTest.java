@@ -173,6 +173,34 @@ class ShuntSocketChannelTest {
         }
     }
 
+    /**
+     * {@code FileChannel.transferTo} into a blocking channel: JDK 17 sends straight to a selectable target's
+     * descriptor (sendfile); on the fast path every byte must take the ring all the same.
+     */
+    @Test
+    void fileTransfersIntoABlockingChannelTakeTheRings() throws Exception {
+        Path file = dir.resolve("file");
+        byte[] data = new byte[300_000];
+        new Random(5).nextBytes(data);
+        java.nio.file.Files.write(file, data);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (ChannelPair pair = ChannelPair.open(SHUNT, dir.resolve("s"));
+                java.nio.channels.FileChannel source = java.nio.channels.FileChannel.open(file)) {
+            java.util.concurrent.Future<byte[]> received =
+                    threads.submit(() -> TwoJvmChannelTest.readFully(pair.accepted, data.length));
+            java.util.concurrent.Future<?> sending = threads.submit(() -> {
+                for (long sent = 0; sent < data.length; ) {
+                    sent += source.transferTo(sent, data.length - sent, pair.client);
+                }
+                return null;
+            });
+            assertArrayEquals(data, received.get(10, TimeUnit.SECONDS));
+            sending.get(10, TimeUnit.SECONDS);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
     @Test
     void streamsScattersAndGathersUseTheRings() throws Exception {
         try (ChannelPair pair = ChannelPair.open(SHUNT, dir.resolve("s"))) {
