@@ -1,8 +1,5 @@
 package dev.shunt.core;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
 /**
  * Gives the pages of quiet connections' rings back to the kernel. The kernel frees a socket's buffers once they are
  * drained; a ring would keep every page it ever touched for the connection's life (2 MiB for two 1 MiB rings).
@@ -19,49 +16,23 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class QuietRelease {
     static final long SWEEP_MILLIS = 250;
-    private static final Set<ShuntStream> STREAMS = ConcurrentHashMap.newKeySet();
-    private static final Object LOCK = new Object();
-    /** Guarded by {@link #LOCK}. */
-    private static Thread sweeper;
+    private static final StreamSweep SWEEP = new StreamSweep("shunt-quiet-release", SWEEP_MILLIS, streams -> {
+        long now = System.nanoTime();
+        for (ShuntStream stream : streams) {
+            stream.releaseIfQuiet(now);
+        }
+    });
 
     private QuietRelease() {
     }
 
     /** Starts watching a stream (its quiet time is its own). */
     static void watch(ShuntStream stream) {
-        STREAMS.add(stream);
-        synchronized (LOCK) {
-            if (sweeper == null) {
-                sweeper = new Thread(QuietRelease::sweep, "shunt-quiet-release");
-                sweeper.setDaemon(true);
-                sweeper.start();
-            }
-        }
+        SWEEP.add(stream);
     }
 
     /** Stops watching a stream; its memory may go right after. */
     static void forget(ShuntStream stream) {
-        STREAMS.remove(stream);
-    }
-
-    private static void sweep() {
-        while (true) {
-            boolean interrupted = false;
-            try {
-                Thread.sleep(SWEEP_MILLIS);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-            synchronized (LOCK) {
-                if (interrupted || STREAMS.isEmpty()) {
-                    sweeper = null;
-                    return;
-                }
-            }
-            long now = System.nanoTime();
-            for (ShuntStream stream : STREAMS) {
-                stream.releaseIfQuiet(now);
-            }
-        }
+        SWEEP.remove(stream);
     }
 }

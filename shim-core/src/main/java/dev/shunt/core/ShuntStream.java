@@ -33,14 +33,23 @@ import org.slf4j.LoggerFactory;
  * before it sleeps; it then announces in shared memory that it sleeps, checks once more and parks on a futex word;
  * the peer signals only when it sees that announcement. An event loop (or a virtual thread, through the
  * {@link VirtualThreadWaker}) sleeps in {@code epoll} instead: its doorbell is the kernel socket, on which the peer
- * sends one byte, so a fast-path connection holds no descriptor beyond the socket it replaces. While parked, the
- * kernel socket is polled for hang-up every {@value #LIVENESS_SLICE_MILLIS} ms, so the death of the peer process
- * is noticed within that bound. Close, failure and the release of the memory live in {@link StreamLifecycle},
+ * sends one byte, so a fast-path connection holds no descriptor beyond the socket it replaces. The death of the
+ * peer process is noticed within {@value #LIVENESS_SLICE_MILLIS} ms: a platform thread's first park lasts at most
+ * that long and then polls the kernel socket for hang-up; if the peer is still there but quiet, the stream joins
+ * the {@link LivenessWatch}, which polls it for the thread, and the thread's later parks need no such slice (an
+ * idle blocked reader then costs no wake-ups, as on a kernel socket). Virtual threads have the waker watch for
+ * hang-up from their first park. Close, failure and the release of the memory live in {@link StreamLifecycle},
  * the peer's liveness in {@link PeerLiveness}.
  */
 public final class ShuntStream implements Closeable {
     static final long LIVENESS_SLICE_MILLIS = 100;
     private static final long LIVENESS_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(LIVENESS_SLICE_MILLIS);
+    /**
+     * The longest park of a thread whose socket is watched for hang-up by another thread: a bound in case that
+     * watch misses it, never reached otherwise.
+     */
+    static final long WATCHED_SLICE_MILLIS = 10_000;
+    private static final long WATCHED_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(WATCHED_SLICE_MILLIS);
     private static final Logger LOG = LoggerFactory.getLogger(ShuntStream.class);
 
     private final Role role;
@@ -68,6 +77,8 @@ public final class ShuntStream implements Closeable {
      */
     private Thread peerWaker;
     private volatile VirtualThreadWaker.Waiters waiters;
+    /** Whether the {@link LivenessWatch} watches this stream's socket; set once, by a platform thread's long wait. */
+    private volatile boolean livenessWatched;
     /** How long the outbound ring must stay unwritten and read empty before its pages go back; 0 never. */
     private final long quietNanos;
     /** Guarded by the output lock, used by {@link QuietRelease}: the producer position at its last visit. */
@@ -515,14 +526,14 @@ public final class ShuntStream implements Closeable {
      * @return whether the direction is ready
      */
     private boolean park(Direction direction, long deadline) throws IOException {
-        long wait = LIVENESS_SLICE_NANOS;
+        boolean virtual = VirtualThreads.current();
+        long wait = virtual || livenessWatched ? WATCHED_SLICE_NANOS : LIVENESS_SLICE_NANOS;
         if (deadline != 0) {
             wait = Math.min(wait, deadline - System.nanoTime());
             if (wait <= 0) {
                 return direction.ready();
             }
         }
-        boolean virtual = VirtualThreads.current();
         int how = virtual ? PARKED_DOORBELL : PARKED_FUTEX;
         if (virtual) {
             watchForVirtualThreads();
@@ -555,6 +566,10 @@ public final class ShuntStream implements Closeable {
             return true;
         }
         liveness.check();
+        if (timedOut && !virtual && !livenessWatched && !liveness.gone()) {
+            livenessWatched = true;
+            LivenessWatch.watch(this);
+        }
         if (!timedOut) {
             long pause = direction.emptyWakes.emptyWake();
             if (pause > 0) {
@@ -562,6 +577,20 @@ public final class ShuntStream implements Closeable {
             }
         }
         return direction.ready();
+    }
+
+    /**
+     * For the {@link LivenessWatch}: the peer hung up. Wakes this process's parked threads to see it, unless the
+     * stream is closed (then close woke them, and the memory of their sleep words may be going).
+     */
+    void peerHungUp() {
+        liveness.hungUp();
+        synchronized (lifecycle.lock()) {
+            if (!lifecycle.isClosed()) {
+                wakeLocal(input);
+                wakeLocal(output);
+            }
+        }
     }
 
     /** Has the virtual-thread waker watch this stream's socket for doorbells and hang-up, once. */
@@ -917,6 +946,7 @@ public final class ShuntStream implements Closeable {
     /** Runs once nobody is inside the stream after close: stops the doorbell watch and lets the memory go. */
     private void release() {
         QuietRelease.forget(this);
+        LivenessWatch.forget(this);
         VirtualThreadWaker.Waiters w = waiters;
         if (w != null) {
             VirtualThreadWaker.release(w);

@@ -65,6 +65,35 @@ class PeerDeathTest {
         assertEquals(mapsBefore, ringMappings(), "ring mappings leaked");
     }
 
+    /**
+     * A reader that has waited past its first liveness slice parks without slices; the {@link LivenessWatch} must
+     * wake it when the peer dies (a slice of its own would not end for {@value ShuntStream#WATCHED_SLICE_MILLIS} ms).
+     */
+    @Test
+    void readerParkedPastItsFirstSliceSeesEndOfStreamWhenThePeerDies() throws Exception {
+        int fdsBefore = Descriptors.openCount();
+        try (TestServer server = new TestServer(SERVER);
+                ChildJvm child = ChildJvm.start(CLIENT, PeerProcess.class, "client", server.path.toString(), "stall")) {
+            TestServer.Accepted accepted = server.accept();
+            ShuntStream stream = accepted.result.stream();
+            child.expect("STALLING", 30, TimeUnit.SECONDS);
+            CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return stream.read(new byte[16], 0, 16, 0);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThrows(java.util.concurrent.TimeoutException.class,
+                    () -> reader.get(3 * ShuntStream.LIVENESS_SLICE_MILLIS, TimeUnit.MILLISECONDS));
+            child.kill();
+            assertEquals(-1, reader.get(5, TimeUnit.SECONDS), "end of stream after the peer died");
+            stream.close();
+            Descriptors.close(accepted.fd);
+        }
+        assertEquals(fdsBefore, Descriptors.openCount(), "descriptors leaked");
+    }
+
     @Test
     void blockedWriterGetsBrokenPipeWhenTheReaderDies() throws Exception {
         int fdsBefore = Descriptors.openCount();
