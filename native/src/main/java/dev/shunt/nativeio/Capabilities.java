@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,8 +22,13 @@ import java.util.Optional;
  */
 public final class Capabilities {
 
+    /**
+     * The CPU flags protection keys need, as {@code /proc/cpuinfo} names them: {@code pku} (the CPU offers them) and
+     * {@code ospke} (the kernel enabled them).
+     */
+    public static final List<String> PROTECTION_KEY_CPU_FLAGS = List.of("pku", "ospke");
+
     private static final Path CPUINFO = Path.of("/proc/cpuinfo");
-    private static final List<String> PKEY_CPU_FLAGS = List.of("pku", "ospke");
     private static final int PROBE_SEALS = MemFd.SEAL_SHRINK | MemFd.SEAL_GROW | MemFd.SEAL_SEAL;
 
     private final Capability protectionKeys;
@@ -149,25 +156,44 @@ public final class Capabilities {
 
     /** The reason protection keys are missing from the CPU flags, or empty when both flags are present. */
     private static Optional<String> missingCpuFlag() {
-        List<String> lines;
+        Map<String, Boolean> flags;
         try {
-            lines = Files.readAllLines(CPUINFO);
+            flags = protectionKeyCpuFlags();
         } catch (IOException e) {
-            return Optional.of("cannot read " + CPUINFO + ": " + e.getMessage() + ".");
+            return Optional.of(e.getMessage() + ".");
         }
-        Optional<String> flagsLine = lines.stream().filter(line -> line.startsWith("flags")).findFirst();
-        if (flagsLine.isEmpty()) {
-            return Optional.of(CPUINFO + " has no \"flags\" line.");
-        }
-        String flagsText = flagsLine.get();
-        List<String> flags = Arrays.asList(flagsText.substring(flagsText.indexOf(':') + 1).trim().split("\\s+"));
-        for (String flag : PKEY_CPU_FLAGS) {
-            if (!flags.contains(flag)) {
-                return Optional.of("the CPU flag \"" + flag + "\" is missing from " + CPUINFO
+        for (Map.Entry<String, Boolean> flag : flags.entrySet()) {
+            if (!flag.getValue()) {
+                return Optional.of("the CPU flag \"" + flag.getKey() + "\" is missing from " + CPUINFO
                         + " (the CPU or the kernel does not offer memory protection keys).");
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Which of the {@link #PROTECTION_KEY_CPU_FLAGS} the first {@code flags} line of {@code /proc/cpuinfo} lists: the
+     * first thing the protection-key probe checks, before it tries {@code pkey_alloc}.
+     *
+     * @return each flag, in the order of {@link #PROTECTION_KEY_CPU_FLAGS}, mapped to whether it is listed
+     * @throws IOException when {@code /proc/cpuinfo} cannot be read or has no {@code flags} line; the message says
+     *     which
+     */
+    public static Map<String, Boolean> protectionKeyCpuFlags() throws IOException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(CPUINFO);
+        } catch (IOException e) {
+            throw new IOException("cannot read " + CPUINFO + ": " + e.getMessage(), e);
+        }
+        String flagsText = lines.stream().filter(line -> line.startsWith("flags")).findFirst()
+                .orElseThrow(() -> new IOException(CPUINFO + " has no \"flags\" line"));
+        List<String> listed = Arrays.asList(flagsText.substring(flagsText.indexOf(':') + 1).trim().split("\\s+"));
+        Map<String, Boolean> flags = new LinkedHashMap<>();
+        for (String flag : PROTECTION_KEY_CPU_FLAGS) {
+            flags.put(flag, listed.contains(flag));
+        }
+        return flags;
     }
 
     private static Capability probeSeals(int fd) {

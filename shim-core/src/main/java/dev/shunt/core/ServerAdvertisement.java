@@ -42,6 +42,28 @@ public final class ServerAdvertisement implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the advertisement of a socket file lives: beside it, its name followed by {@code .shunt}.
+     *
+     * @param socketPath the socket file
+     * @return the advertisement file's path
+     */
+    public static Path pathFor(Path socketPath) {
+        return Advertisement.pathFor(socketPath);
+    }
+
+    /**
+     * The identity of a socket file as an advertisement names it, {@code device:inode:mtime-nanos}, not following
+     * links: an advertisement describes the socket file whose identity it names, and no other.
+     *
+     * @param socketPath the socket file
+     * @return its identity
+     * @throws IOException when the file's attributes cannot be read, for example because it does not exist
+     */
+    public static String identityOf(Path socketPath) throws IOException {
+        return Advertisement.identity(socketPath);
+    }
+
     /** @return whether an advertisement file was written */
     public boolean isPublished() {
         return identity != null;

@@ -107,15 +107,7 @@ public final class ShuntHandshake {
      */
     public static ClientHandshake prepareClient(int fd, Path serverPath, ShuntConfig config) throws IOException {
         try {
-            if (!config.enabled()) {
-                throw new FallbackException(FallbackReason.DISABLED, "");
-            }
-            if (serverPath == null) {
-                throw new FallbackException(FallbackReason.UNSUPPORTED_ADDRESS, "");
-            }
-            AccessWindow window = ProtectionPolicy.windowFor(config.mpk());
-            MappingBudget.check(config);
-            AdvertisementCache.check(serverPath);
+            AccessWindow window = ClientPreflight.decide(serverPath, config);
             ClientMarker.bind(fd);
             return new ClientHandshake(fd, config, window, null);
         } catch (FallbackException e) {
