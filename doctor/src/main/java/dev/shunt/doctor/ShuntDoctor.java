@@ -3,6 +3,7 @@ package dev.shunt.doctor;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -33,7 +34,19 @@ public final class ShuntDoctor {
      * @param args see the class comment
      */
     public static void main(String[] args) {
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        System.exit(run(List.of(args), new PrintStream(System.out, true, StandardCharsets.UTF_8), System.err));
+    }
+
+    /**
+     * Runs the doctor in this JVM without exiting it, for a caller that starts a fresh JVM for it (such as a container
+     * test): the probes are Shunt's own, made once per JVM.
+     *
+     * @param args see the class comment
+     * @param out where the report goes
+     * @param err where a usage error goes
+     * @return the exit code {@link #main} would exit with
+     */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
         boolean json = false;
         Path socketPath = null;
         Properties properties = new Properties();
@@ -43,13 +56,13 @@ public final class ShuntDoctor {
                 json = true;
             } else if (arg.equals("--help") || arg.equals("-h")) {
                 out.println(USAGE);
-                System.exit(0);
+                return 0;
             } else if (arg.startsWith("-D") && arg.contains("=")) {
                 int equals = arg.indexOf('=');
                 properties.setProperty(arg.substring(2, equals), arg.substring(equals + 1));
             } else if (arg.startsWith("-") || socketPath != null) {
-                System.err.println("shunt-doctor: unexpected argument '" + arg + "'\n" + USAGE);
-                System.exit(Verdict.USAGE_EXIT_CODE);
+                err.println("shunt-doctor: unexpected argument '" + arg + "'\n" + USAGE);
+                return Verdict.USAGE_EXIT_CODE;
             } else {
                 socketPath = Path.of(arg);
             }
@@ -57,7 +70,8 @@ public final class ShuntDoctor {
         Facts report = new Facts();
         Verdict verdict = examine(properties, socketPath, report);
         out.print(json ? JsonWriter.write(report) + "\n" : TextWriter.write(report));
-        System.exit(verdict.exitCode());
+        out.flush();
+        return verdict.exitCode();
     }
 
     /** Probes everything, the verdict last, into {@code report}. */

@@ -3,6 +3,8 @@ package dev.shunt.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.shunt.core.FallbackReason;
 import dev.shunt.core.testing.PeerProcess;
 import dev.shunt.core.testing.TestProtection;
@@ -16,12 +18,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A server JVM and a client JVM in two containers that share only the directory holding the socket, moving
  * 256 MiB each way with checksums, through the core API, through the junixsocket adapter and through the Netty
- * transport.
+ * transport; and shunt-doctor in a container, whose verdict on the server's socket must be what a client container
+ * then does.
  */
 class CrossContainerTest {
     private static final long BYTES = 256L << 20;
@@ -198,6 +202,64 @@ class CrossContainerTest {
                 assertEquals(serverSide ? disabled : "fallback:peer does not run Shunt", sides[1].handshake());
                 assertEquals(0, sides[1].bytesIn());
             }
+        }
+    }
+
+    static Stream<Arguments> doctorCases() {
+        return Stream.of(Arguments.of(false, "required"), Arguments.of(false, "optional"), Arguments.of(true, "required"));
+    }
+
+    /**
+     * shunt-doctor in a container, under the same seccomp profile and {@code shunt.*} properties as the client, checks
+     * the socket a server container advertised; a client container then connects. Under Docker's default profile the
+     * doctor names EPERM from {@code pkey_alloc} and a seccomp filter; unconfined, neither.
+     */
+    @ParameterizedTest
+    @MethodSource("doctorCases")
+    void doctorInAContainerPredictsWhatTheConnectionDoes(boolean unconfined, String mpk) throws Exception {
+        List<String> props = List.of("shunt.enabled=true", "shunt.mpk=" + mpk);
+        JsonObject report;
+        int exit;
+        String handshake;
+        try (TempDirectory sockets = TempDirectory.create("shunt-it")) {
+            Files.setPosixFilePermissions(sockets.path, PosixFilePermissions.fromString("rwxrwxrwx"));
+            try (ContainerJvm server = ContainerJvm.start(sockets.path, unconfined, props, PeerProcess.class, "server",
+                    "/sock/s", "transfer", "1000000")) {
+                server.expect("READY", 60, TimeUnit.SECONDS);
+                try (ContainerJvm doctor = ContainerJvm.start(sockets.path, unconfined, props, DoctorInContainer.class,
+                        "--json", "/sock/s")) {
+                    report = JsonParser.parseString(doctor.expect("DOCTOR", 60, TimeUnit.SECONDS)).getAsJsonObject();
+                    exit = Integer.parseInt(doctor.expect("EXIT", 60, TimeUnit.SECONDS));
+                }
+                try (ContainerJvm client = ContainerJvm.start(sockets.path, unconfined, props, PeerProcess.class,
+                        "client", "/sock/s", "transfer", "1000000")) {
+                    handshake = client.expect("HANDSHAKE", 60, TimeUnit.SECONDS);
+                    client.expect("RECEIVED", 60, TimeUnit.SECONDS);
+                }
+            }
+        }
+        System.out.printf("doctor unconfined=%s mpk=%s exit=%d client=%s%n  %s%n", unconfined, mpk, exit, handshake,
+                report);
+        JsonObject keys = report.getAsJsonObject("protectionKeys");
+        JsonObject verdict = report.getAsJsonObject("verdict");
+        String outcome = verdict.get("outcome").getAsString();
+        assertTrue(report.getAsJsonObject("socket").get("advertised").getAsBoolean(), report.toString());
+        assertEquals(unconfined ? "disabled" : "filter", keys.getAsJsonObject("seccomp").get("mode").getAsString());
+        if (!unconfined) {
+            assertEquals("EPERM", keys.getAsJsonObject("pkeyAlloc").get("errno").getAsString(), report.toString());
+        }
+        boolean fast = mpk.equals("optional") || (unconfined && ProtectionKeysCondition.keysAvailable());
+        assertEquals(fast ? 0 : 1, exit, report.toString());
+        assertEquals(exit, verdict.get("exitCode").getAsInt(), report.toString());
+        if (fast) {
+            boolean withKeys = outcome.equals("fast-path-with-keys");
+            assertEquals(unconfined && ProtectionKeysCondition.keysAvailable(), withKeys, report.toString());
+            assertEquals("fast protected=" + withKeys, handshake);
+        } else {
+            assertEquals("kernel-path", outcome, report.toString());
+            FallbackReason reason = FallbackReason.valueOf(verdict.get("fallbackReason").getAsString());
+            assertEquals(FallbackReason.NO_PROTECTION_KEYS, reason, report.toString());
+            assertTrue(handshake.startsWith("fallback:" + reason.description()), handshake);
         }
     }
 }
