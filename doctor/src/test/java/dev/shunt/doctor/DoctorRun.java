@@ -36,11 +36,25 @@ record DoctorRun(int exitCode, String stdout, String stderr) {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-jar", JAR.toAbsolutePath().toString()));
         command.addAll(List.of(args));
+        return start(command);
+    }
+
+    /** Runs {@code bin/shunt-doctor args} (which finds the jar this build made) on this test's JDK. */
+    static DoctorRun script(Path script, String... args) throws IOException, InterruptedException {
+        assertTrue(Files.isRegularFile(JAR), JAR + " is missing: the tests run after the shade in package");
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+        command.addAll(List.of(args));
+        return start(command);
+    }
+
+    private static DoctorRun start(List<String> command) throws IOException, InterruptedException {
         File out = File.createTempFile("shunt-doctor", ".out");
         File err = File.createTempFile("shunt-doctor", ".err");
         try {
-            Process process = new ProcessBuilder(command).redirectOutput(out).redirectError(err)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out).redirectError(err)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            Process process = builder.start();
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new AssertionError("shunt-doctor did not finish: " + command);

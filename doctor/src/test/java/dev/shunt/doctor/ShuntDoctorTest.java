@@ -187,7 +187,7 @@ class ShuntDoctorTest {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
             List<String> asUser = isRoot() ? List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
                     "--clear-groups") : NO_LAUNCHER;
-            DoctorRun run = DoctorRun.json(asUser, "-Dshunt.mpk=optional", socket.toString());
+            DoctorRun run = DoctorRun.json(asUser, "-Dshunt.mpk=off", socket.toString());
             assertFalse(run.element("socket.directory.writable").getAsBoolean(), run.toString());
             assertTrue(run.element("socket.directory.exists").getAsBoolean(), run.toString());
             // The server advertised before the directory was closed to writes: a client can still take the fast path.
@@ -215,6 +215,13 @@ class ShuntDoctorTest {
         DoctorRun run = DoctorRun.json(NO_LAUNCHER, "-Dshunt.mpk=optional", socket.toString());
         assertEquals(socket.toString(), run.get("socket.path"), run.toString());
         assertEquals(socket + ".shunt", run.get("socket.advertisement.path"), run.toString());
+    }
+
+    @Test
+    void scriptRunsTheBuiltJar() throws Exception {
+        Path script = Path.of(System.getProperty("shunt.doctor.script", "../bin/shunt-doctor"));
+        DoctorRun run = DoctorRun.script(script, "--json", "-Dshunt.mpk=off");
+        assertVerdict(run, "fast-path-without-keys", null, 0);
     }
 
     @Test
