@@ -48,7 +48,7 @@ final class SocketProbe {
                 .put("fallbackReason", "fallback reason", check.isFastPath() ? null : check.fallbackReason().name())
                 .put("detail", "detail", check.isFastPath() ? null : check.detail());
         section.put("advertised", "advertised by a Shunt server", check.isFastPath());
-        Path directory = absolute.getParent();
+        Path directory = absolute.getParent() == null ? absolute : absolute.getParent();
         section.section("directory", "directory " + directory)
                 .put("path", "path", directory.toString())
                 .put("exists", "exists", Files.isDirectory(directory))
