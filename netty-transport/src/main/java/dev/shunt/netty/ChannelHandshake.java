@@ -8,7 +8,6 @@ import dev.shunt.core.ShuntHandshake;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -19,7 +18,6 @@ import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,13 +28,15 @@ import org.slf4j.LoggerFactory;
  * timeout, which cover the handshake. It does what {@code AbstractEpollUnsafe.connect}, {@code finishConnect} and
  * {@code fulfillConnectPromise} do for Epoll, with the handshake between connect and activation.
  *
- * <p>No thread waits on the peer. The handshake's steps (the core's calls) run on the {@link Handshakes} pool, and
- * only when they will not wait on the peer; between them, the channel waits for the peer's next handshake message in
+ * <p>No thread waits on the peer. The handshake's steps (the core's calls) run on the event loop, and only when they
+ * will not wait on the peer: each is a few system calls (a region created or mapped, one message sent or read), as
+ * Epoll's accept and socket set-up are; handing them to other threads cost four thread hand-offs per connection on
+ * the server and two on the client. Between steps, the channel waits for the peer's next handshake message in
  * epoll, with an interest of its own ({@link #interest()}) that the application's read interest (auto-read,
  * {@code read()}) does not touch, and a timer at {@code shunt.handshakeTimeoutMillis}. A server: {@code beginAccept}
- * (the OFFER, or the fallback) on the pool; the client's answer awaited in epoll; {@code complete} on the pool. A
- * client: connect; the server's first message awaited in epoll; {@code complete} on the pool. A peer that stays
- * silent costs a registration and a timer, not a thread. Event loop confined, except the steps it hands to the pool.
+ * (the OFFER, or the fallback); the client's answer awaited in epoll; {@code complete}. A client: connect; the
+ * server's first message awaited in epoll; {@code complete}. A peer that stays silent costs a registration and a
+ * timer, not a thread. Event loop confined.
  */
 final class ChannelHandshake {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelHandshake.class);
@@ -49,8 +49,6 @@ final class ChannelHandshake {
     private final LinuxSocket socket;
     private final boolean accepted;
     private boolean started;
-    /** A step runs on the pool: it owns the kernel socket. */
-    private boolean running;
     /** The handshake waits in epoll for the peer's next message. */
     private PeerWait awaited;
     private Future<?> awaitTimeout;
@@ -67,15 +65,12 @@ final class ChannelHandshake {
 
     /** @return whether the handshake owns the kernel socket: its events are the handshake's ({@link #epollReady}) */
     boolean ownsSocket() {
-        return running || awaited != null;
+        return awaited != null;
     }
 
-    /**
-     * @return the events the handshake wants from the socket while it owns it: the peer's message while it waits
-     *     for it; none (edge-triggered, so that a hang-up does not make the loop spin) while a step runs
-     */
+    /** @return the events the handshake wants from the socket while it owns it: the peer's message */
     EpollIoOps interest() {
-        return awaited != null ? AWAIT_PEER : EpollIoOps.EPOLLET;
+        return AWAIT_PEER;
     }
 
     /** @return whether a connect is in progress in the kernel ({@code EPOLLOUT} finishes it) */
@@ -241,38 +236,19 @@ final class ChannelHandshake {
         run(() -> new Step(wait.complete(), null));
     }
 
-    /** Runs a step on the pool; the socket is the step's until the loop hears of its outcome. */
+    /** Runs a step, then goes on with its outcome: the wait for the peer's next message, or the result. */
     private void run(Callable<Step> step) {
-        running = true;
-        channel.submitOps();
-        EventLoop loop = channel.eventLoop();
-        Handshakes.execute(() -> {
-            Step outcome = null;
-            Throwable failure = null;
-            try {
-                outcome = step.call();
-            } catch (Throwable t) {
-                failure = t;
-            }
-            Step o = outcome;
-            Throwable f = failure;
-            try {
-                loop.execute(() -> stepped(o, f));
-            } catch (RejectedExecutionException e) {
-                // The loop is gone, and with it the channel: release what the step produced.
-                release(o);
-            }
-        });
-    }
-
-    private void stepped(Step outcome, Throwable failure) {
-        running = false;
-        if (!channel.isOpen()) {
-            release(outcome);
-        } else if (failure == null && outcome.wait != null) {
+        Step outcome;
+        try {
+            outcome = step.call();
+        } catch (Throwable t) {
+            done(null, t);
+            return;
+        }
+        if (outcome.wait != null) {
             await(outcome.wait);
         } else {
-            done(failure == null ? outcome.result : null, failure);
+            done(outcome.result, null);
         }
     }
 
@@ -293,18 +269,6 @@ final class ChannelHandshake {
         becomeActive();
     }
 
-    /** Releases what a step produced for a channel that closed meanwhile, and the socket. */
-    private void release(Step outcome) {
-        if (outcome != null && outcome.wait != null) {
-            outcome.wait.abandon();
-        }
-        try {
-            channel.release(channel.pathFor(outcome == null ? null : outcome.result));
-        } catch (IOException e) {
-            LOG.debug("closing {} after its handshake: {}", socket, e.toString());
-        }
-    }
-
     private void becomeActive() {
         channel.activate();
         ChannelPromise promise = connectPromise;
@@ -319,12 +283,8 @@ final class ChannelHandshake {
         }
     }
 
-    /**
-     * The channel closes: a pending connect fails, a wait for the peer ends.
-     *
-     * @return whether a step on the pool still uses the kernel socket (the loop releases everything when it returns)
-     */
-    boolean close() {
+    /** The channel closes: a pending connect fails, a wait for the peer ends. */
+    void close() {
         ChannelPromise promise = connectPromise;
         if (promise != null) {
             promise.tryFailure(new ClosedChannelException());
@@ -337,7 +297,6 @@ final class ChannelHandshake {
             cancelAwaitTimeout();
             wait.abandon();
         }
-        return running;
     }
 
     private void cancelConnectTimeout() {

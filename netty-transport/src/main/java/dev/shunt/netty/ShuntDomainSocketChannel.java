@@ -291,27 +291,14 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         active = false;
         open = false;
         inputClosedSeenErrorOnRead = true;
-        boolean handshakeUsesSocket = handshake.close();
+        handshake.close();
         if (isRegistered() && eventLoop().inEventLoop()) {
             doDeregister();
         }
         if (!wasOpen) {
             return;
         }
-        if (handshakeUsesSocket) {
-            // A handshake step still uses the descriptor: wake it; the loop closes everything when it returns.
-            shutdownQuietly();
-            return;
-        }
         release(path);
-    }
-
-    private void shutdownQuietly() {
-        try {
-            socket.shutdown();
-        } catch (IOException e) {
-            LOG.debug("shutdown of {} during its handshake failed: {}", socket, e.toString());
-        }
     }
 
     /** Closes the data path and the kernel socket, in the core's order. */
@@ -386,7 +373,7 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     }
 
     /** @return the data path a handshake result stands for (the kernel path for a fallback or no result) */
-    DataPath pathFor(HandshakeResult result) {
+    private DataPath pathFor(HandshakeResult result) {
         return result != null && result.isFastPath()
                 ? new RingPath(result, (ShuntUnsafe) unsafe(), config) : kernelPath;
     }

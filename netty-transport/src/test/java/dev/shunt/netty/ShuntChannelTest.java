@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.shunt.core.FallbackReason;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntMetrics;
-import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.testing.NoDescriptorLeaks;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -183,14 +183,14 @@ class ShuntChannelTest {
     void closingReleasesEveryDescriptorAndStream() throws Exception {
         connectExchangeClose(TestSupport.FAST, 1);
         connectExchangeClose(TestSupport.DISABLED, 1);
-        int descriptors = Descriptors.openCount();
+        int descriptors = NoDescriptorLeaks.baseline();
         long streams = ShuntMetrics.snapshot().fastPathConnections();
         long opened = ShuntMetrics.snapshot().fastPathConnectionsOpened();
         connectExchangeClose(TestSupport.FAST, 20);
         connectExchangeClose(TestSupport.DISABLED, 20);
         assertEquals(opened + 2 * 20, ShuntMetrics.snapshot().fastPathConnectionsOpened(), "one stream per side");
         assertEquals(streams, ShuntMetrics.snapshot().fastPathConnections(), "fast-path streams left open");
-        assertEquals(descriptors, Descriptors.openCount(), "descriptors left open");
+        assertEquals(descriptors, NoDescriptorLeaks.settledCount(descriptors), "descriptors left open");
     }
 
     private static void connectExchangeClose(ShuntConfig config, int connections) throws Exception {
