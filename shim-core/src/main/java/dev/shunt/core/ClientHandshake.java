@@ -14,6 +14,8 @@ public final class ClientHandshake {
     private final FallbackException fallback;
     private long deadlineNanos;
     private boolean clockStarted;
+    /** The JFR event of this handshake from its clock's start, or null when handshakes are not recorded. */
+    private HandshakeEvent event;
 
     ClientHandshake(int fd, ShuntConfig config, AccessWindow window, FallbackException fallback) {
         this.fd = fd;
@@ -48,6 +50,7 @@ public final class ClientHandshake {
     private long deadline() {
         if (!clockStarted) {
             clockStarted = true;
+            event = ShuntEvents.handshakeStarted();
             deadlineNanos = ShuntHandshake.deadline(config);
         }
         return deadlineNanos;
@@ -62,12 +65,17 @@ public final class ClientHandshake {
      */
     public HandshakeResult complete() throws IOException {
         if (fallback != null) {
-            return HandshakeResult.fallback(fallback);
+            HandshakeResult result = HandshakeResult.fallback(fallback);
+            ShuntEvents.handshakeEnded(ShuntEvents.handshakeStarted(), Role.CLIENT, fd, result);
+            return result;
         }
         try {
-            return awaitOffer();
+            HandshakeResult result = awaitOffer();
+            ShuntEvents.handshakeEnded(event, Role.CLIENT, fd, result);
+            return result;
         } catch (IOException | RuntimeException e) {
             ShuntMetrics.get().handshakeFailed();
+            ShuntEvents.handshakeFailed(event, Role.CLIENT, fd, e);
             throw e;
         }
     }

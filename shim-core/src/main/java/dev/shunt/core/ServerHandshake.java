@@ -27,6 +27,8 @@ public final class ServerHandshake implements Closeable {
     private final HandshakeResult decided;
     /** The offered memory, until the stream owns it or it is released. */
     private SharedRegion region;
+    /** The JFR event of this handshake, or null when handshakes are not recorded. */
+    private HandshakeEvent event;
 
     private ServerHandshake(int fd, ShuntConfig config, AccessWindow window, long deadline, HandshakeResult decided,
             SharedRegion region) {
@@ -38,8 +40,8 @@ public final class ServerHandshake implements Closeable {
         this.region = region;
     }
 
-    private static ServerHandshake decided(HandshakeResult result) {
-        return new ServerHandshake(-1, null, null, 0, result, null);
+    private static ServerHandshake decided(int fd, HandshakeResult result) {
+        return new ServerHandshake(fd, null, null, 0, result, null);
     }
 
     /**
@@ -51,10 +53,14 @@ public final class ServerHandshake implements Closeable {
      *     closes the socket
      */
     static ServerHandshake begin(int fd, ShuntConfig config, boolean mayOffer) throws IOException {
+        HandshakeEvent event = ShuntEvents.handshakeStarted();
         try {
-            return answerMarker(fd, config, mayOffer);
+            ServerHandshake handshake = answerMarker(fd, config, mayOffer);
+            handshake.event = event;
+            return handshake;
         } catch (IOException | RuntimeException e) {
             ShuntMetrics.get().handshakeFailed();
+            ShuntEvents.handshakeFailed(event, Role.SERVER, fd, e);
             throw e;
         }
     }
@@ -62,7 +68,7 @@ public final class ServerHandshake implements Closeable {
     private static ServerHandshake answerMarker(int fd, ShuntConfig config, boolean mayOffer) throws IOException {
         int version = ClientMarker.version(UnixSockets.peerAbstractName(fd));
         if (version == 0) {
-            return decided(HandshakeResult.fallback(new FallbackException(
+            return decided(fd, HandshakeResult.fallback(new FallbackException(
                     config.enabled() ? FallbackReason.PEER_NOT_SHUNT : FallbackReason.DISABLED, "")));
         }
         long deadline = ShuntHandshake.deadline(config);
@@ -111,7 +117,7 @@ public final class ServerHandshake implements Closeable {
 
     private static ServerHandshake decline(int fd, long deadline, FallbackException e) throws IOException {
         HandshakeMessage.sendReason(fd, HandshakeMessage.DECLINE, e.reason(), deadline);
-        return decided(HandshakeResult.fallback(e));
+        return decided(fd, HandshakeResult.fallback(e));
     }
 
     /**
@@ -136,16 +142,24 @@ public final class ServerHandshake implements Closeable {
      */
     public HandshakeResult complete() throws IOException {
         if (decided != null) {
-            return decided;
+            return recorded(decided);
         }
         try {
-            return receiveAnswer();
+            return recorded(receiveAnswer());
         } catch (IOException | RuntimeException e) {
             ShuntMetrics.get().handshakeFailed();
+            ShuntEvents.handshakeFailed(event, Role.SERVER, fd, e);
             throw e;
         } finally {
+            event = null;
             close();
         }
+    }
+
+    private HandshakeResult recorded(HandshakeResult result) {
+        ShuntEvents.handshakeEnded(event, Role.SERVER, fd, result);
+        event = null;
+        return result;
     }
 
     private HandshakeResult receiveAnswer() throws IOException {

@@ -105,7 +105,7 @@ public final class ShuntStream implements Closeable {
         this.output = new Direction(new SleepWord(outControl, PRODUCER_SLEEP),
                 new SleepWord(outControl, CONSUMER_SLEEP), config.spinNanos(), this::outboundReady);
         this.lifecycle = new StreamLifecycle(input, output, this::release);
-        this.wakeProducer = () -> wakeQuietly(input.peerWord);
+        this.wakeProducer = () -> wakeQuietly(input);
         this.quietNanos = TimeUnit.MILLISECONDS.toNanos(config.quietReleaseMillis());
         this.quietSince = System.nanoTime();
         publishThisCpu();
@@ -250,6 +250,7 @@ public final class ShuntStream implements Closeable {
                 return null;
             }
             input.emptyWakes.progress();
+            input.countBytes(n);
             metrics.bytesIn(n);
             return new LentBytes(this, start, in.view(start, n));
         } catch (ShuntProtocolException e) {
@@ -289,8 +290,9 @@ public final class ShuntStream implements Closeable {
 
     private void afterRead(int n) throws ShuntProtocolException {
         input.emptyWakes.progress();
+        input.countBytes(n);
         metrics.bytesIn(n);
-        wakePeer(input.peerWord);
+        wakePeer(input);
     }
 
     private boolean inboundFinished() throws ShuntProtocolException {
@@ -454,8 +456,9 @@ public final class ShuntStream implements Closeable {
 
     private void afterWrite(int n) throws ShuntProtocolException {
         output.emptyWakes.progress();
+        output.countBytes(n);
         metrics.bytesOut(n);
-        wakePeer(output.peerWord);
+        wakePeer(output);
     }
 
     private boolean inboundReady() throws IOException {
@@ -545,6 +548,7 @@ public final class ShuntStream implements Closeable {
             if (direction.ready()) {
                 return true;
             }
+            direction.countPark();
             metrics.parked();
             if (virtual) {
                 long parkedAt = System.nanoTime();
@@ -636,10 +640,11 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
-     * Wakes the peer if it announced that it sleeps on the given word, in the way it announced. On the hot path
-     * the peer is awake and this costs one load.
+     * Wakes the peer if it announced that it sleeps on the direction's peer word, in the way it announced. On the hot
+     * path the peer is awake and this costs one load.
      */
-    private void wakePeer(SleepWord word) throws ShuntProtocolException {
+    private void wakePeer(Direction direction) throws ShuntProtocolException {
+        SleepWord word = direction.peerWord;
         if (!word.sleeping()) {
             return;
         }
@@ -656,6 +661,7 @@ public final class ShuntStream implements Closeable {
             return;
         }
         peerWaker = Thread.currentThread();
+        direction.countSignal();
         metrics.signalSent();
     }
 
@@ -735,6 +741,7 @@ public final class ShuntStream implements Closeable {
                 withdrawDoorbellSleep();
                 return false;
             }
+            input.countPark();
             metrics.parked();
             return true;
         } finally {
@@ -778,6 +785,16 @@ public final class ShuntStream implements Closeable {
      */
     public boolean drainDoorbell() {
         return liveness.drainDoorbell();
+    }
+
+    /**
+     * What this connection did so far, as this side counted it; still readable after close.
+     *
+     * @return bytes sent and received through the rings, parks and signals of this side
+     */
+    public StreamCounters counters() {
+        return new StreamCounters(output.bytes(), input.bytes(), input.parks() + output.parks(),
+                input.signals() + output.signals());
     }
 
     /** @return the kernel socket kept open beside the rings: liveness channel and doorbell */
@@ -836,7 +853,7 @@ public final class ShuntStream implements Closeable {
         try {
             lifecycle.ensureOpen();
             outControl.closeProducer();
-            wakePeer(output.peerWord);
+            wakePeer(output);
         } catch (ShuntProtocolException e) {
             throw fail(e);
         } finally {
@@ -856,7 +873,7 @@ public final class ShuntStream implements Closeable {
             }
             input.shutdown = true;
             inControl.closeConsumer();
-            wakeQuietly(input.peerWord);
+            wakeQuietly(input);
             wakeLocal(input);
         }
     }
@@ -882,6 +899,7 @@ public final class ShuntStream implements Closeable {
             return first != null ? first : e;
         }
         metrics.protocolError();
+        ShuntEvents.protocolError(role, socketFd, e);
         LOG.warn("Closing Shunt connection (fd {}): {}", socketFd, e.getMessage());
         close();
         return e;
@@ -900,8 +918,8 @@ public final class ShuntStream implements Closeable {
         }
         outControl.closeProducer();
         inControl.closeConsumer();
-        wakeQuietly(output.peerWord);
-        wakeQuietly(input.peerWord);
+        wakeQuietly(output);
+        wakeQuietly(input);
         wakeLocal(input);
         wakeLocal(output);
         lifecycle.wantRelease();
@@ -954,9 +972,9 @@ public final class ShuntStream implements Closeable {
         in.closeWhenReturned(region::close);
     }
 
-    private void wakeQuietly(SleepWord word) {
+    private void wakeQuietly(Direction direction) {
         try {
-            wakePeer(word);
+            wakePeer(direction);
         } catch (ShuntProtocolException e) {
             LOG.debug("While closing: {}", e.getMessage());
         }

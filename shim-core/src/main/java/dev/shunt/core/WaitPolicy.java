@@ -26,6 +26,8 @@ package dev.shunt.core;
  *       at once, and a connection with gaps stops within a few messages.</li>
  * </ol>
  * Every wait that slept teaches the budget, whatever the rules above decided for it.
+ *
+ * <p>Each wait is also a JFR event ({@code dev.shunt.Wait}, disabled by default: then nothing is allocated).
  */
 public final class WaitPolicy {
     /** The smallest budget a growing budget starts from. */
@@ -38,6 +40,8 @@ public final class WaitPolicy {
     private long budgetNanos;
     private boolean learning;
     private int wakesSinceExplored;
+    /** The JFR event of the wait in progress, or null when waits are not recorded. */
+    private WaitEvent event;
 
     /**
      * A policy for this machine: spinning is considered only with more than one CPU available to the JVM.
@@ -69,6 +73,12 @@ public final class WaitPolicy {
      * @return how long to spin before sleeping, in nanoseconds (0: sleep at once)
      */
     public long begin(boolean peerOnThisCpu, boolean wokePeer) {
+        long spin = decide(peerOnThisCpu, wokePeer);
+        event = ShuntEvents.waitBegan(spin, peerOnThisCpu, wokePeer);
+        return spin;
+    }
+
+    private long decide(boolean peerOnThisCpu, boolean wokePeer) {
         learning = spinningCanPay;
         if (!learning || peerOnThisCpu) {
             return 0;
@@ -85,6 +95,8 @@ public final class WaitPolicy {
     /** The wait begun last ended while spinning: the budget was enough. */
     public void answeredWhileSpinning() {
         learning = false;
+        ShuntEvents.waitEnded(event, false);
+        event = null;
     }
 
     /**
@@ -93,6 +105,8 @@ public final class WaitPolicy {
      * @param waitedNanos from the start of the wait (spin included) to the answer
      */
     public void answeredAfterSleep(long waitedNanos) {
+        ShuntEvents.waitEnded(event, true);
+        event = null;
         if (!learning) {
             return;
         }

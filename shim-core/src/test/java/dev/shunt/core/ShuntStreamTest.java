@@ -247,6 +247,39 @@ class ShuntStreamTest {
     }
 
     @Test
+    void countersCountThisConnectionOnly() throws Exception {
+        try (ConnectedPair other = ConnectedPair.open(FAST); ConnectedPair pair = ConnectedPair.open(
+                TestProtection.fastPath(4096, 0, 5_000))) {
+            other.client.stream().write(new byte[10], 0, 10);
+            ShuntStream client = pair.client.stream();
+            ShuntStream server = pair.server.stream();
+            assertEquals(StreamCounters.NONE, client.counters());
+            client.write(new byte[100], 0, 100);
+            assertEquals(100, server.read(new byte[200], 0, 200, 0));
+            CompletableFuture<Integer> blocked = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.read(new byte[8], 0, 8, 0);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            while (server.counters().parks() == 0) {
+                Thread.sleep(1); // until the reader parked (no spin here)
+            }
+            client.write(new byte[5], 0, 5);
+            assertEquals(5, blocked.get(10, TimeUnit.SECONDS));
+            assertEquals(new StreamCounters(105, 0, 0, 1), client.counters(), "one futex wake for the parked reader");
+            StreamCounters received = server.counters();
+            assertEquals(105, received.bytesReceived());
+            assertEquals(0, received.bytesSent());
+            assertTrue(received.parks() >= 1, received.toString());
+            assertEquals(0, received.signals(), "the client never slept");
+            client.close();
+            assertEquals(105, client.counters().bytesSent(), "still readable after close");
+        }
+    }
+
+    @Test
     void steadyStateAllocatesNothingPerMessage() throws Exception {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
@@ -260,6 +293,63 @@ class ShuntStreamTest {
             pingPong(a, b, message, direct, 200_000);
             long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
             assertTrue(allocated < 200_000 / 10, allocated + " bytes allocated for 200000 round trips");
+        }
+    }
+
+    /**
+     * Every message waits here (no spin, the echo comes from another thread), so each one passes Shunt's JFR hooks:
+     * with a recording running and Shunt's events registered but disabled, waiting allocates nothing per message.
+     * One event object per wait would be at least 24 bytes a round trip, far above the bound.
+     */
+    @Test
+    void waitingAllocatesNothingPerMessageWithShuntEventsRegisteredButDisabled() throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int times = 20_000;
+        try (jdk.jfr.Recording recording = new jdk.jfr.Recording();
+                ConnectedPair pair = ConnectedPair.open(TestProtection.fastPath(4096, 0, 5_000))) {
+            recording.start();
+            ShuntStream a = pair.client.stream();
+            ShuntStream b = pair.server.stream();
+            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+                byte[] buf = new byte[32];
+                try {
+                    for (int n; (n = b.read(buf, 0, buf.length, 0)) > 0; ) {
+                        b.write(buf, 0, n);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            byte[] message = new byte[32];
+            roundTrips(a, message, times);
+            java.util.Set<String> registered = new java.util.HashSet<>();
+            jdk.jfr.FlightRecorder.getFlightRecorder().getEventTypes().forEach(t -> {
+                if (t.getName().startsWith("dev.shunt.")) {
+                    assertFalse(t.isEnabled(), t.getName());
+                    registered.add(t.getName());
+                }
+            });
+            assertTrue(registered.contains("dev.shunt.Wait"), "registered: " + registered);
+            long parksBefore = a.counters().parks();
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            roundTrips(a, message, times);
+            long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            long parks = a.counters().parks() - parksBefore;
+            a.shutdownOutput();
+            echo.get(10, TimeUnit.SECONDS);
+            assertTrue(parks > times / 2, parks + " parks in " + times + " round trips: the waits must sleep");
+            assertTrue(allocated < times / 10, allocated + " bytes allocated for " + times + " round trips");
+        }
+    }
+
+    private static void roundTrips(ShuntStream a, byte[] message, int times) throws Exception {
+        for (int i = 0; i < times; i++) {
+            a.write(message, 0, message.length);
+            int got = 0;
+            while (got < message.length) {
+                got += a.read(message, got, message.length - got, 0);
+            }
         }
     }
 

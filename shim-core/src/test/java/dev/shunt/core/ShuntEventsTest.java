@@ -1,0 +1,109 @@
+package dev.shunt.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shunt.core.testing.ConnectedPair;
+import dev.shunt.core.testing.TestProtection;
+import dev.shunt.core.testing.TestServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Shunt's JFR events, recorded with a {@link RecordingStream} over real connections: handshakes on the fast path and
+ * falling back (with the reason), a reader's wait that slept until its peer wrote, and the protocol error of a peer
+ * that wrote an impossible position into shared memory.
+ */
+class ShuntEventsTest {
+    private static final ShuntConfig FAST = TestProtection.fastPath(4096, 0, 5_000);
+
+    @Test
+    void recordsHandshakesWaitsAndProtocolErrors() throws Exception {
+        List<RecordedEvent> events = new CopyOnWriteArrayList<>();
+        try (RecordingStream recording = new RecordingStream()) {
+            recording.enable("dev.shunt.Handshake");
+            recording.enable("dev.shunt.ProtocolError");
+            recording.enable("dev.shunt.Wait").withThreshold(Duration.ofMillis(20));
+            recording.onEvent(events::add);
+            recording.startAsync();
+
+            try (ConnectedPair pair = ConnectedPair.open(FAST)) {
+                CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return pair.server.stream().read(new byte[8], 0, 8, 0);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Thread.sleep(100);
+                pair.client.stream().write(new byte[] {1}, 0, 1);
+                assertEquals(1, reader.get(10, TimeUnit.SECONDS));
+            }
+            try (ConnectedPair pair = ConnectedPair.open(FAST, FAST.withEnabled(false))) {
+                assertTrue(!pair.client.isFastPath());
+            }
+            try (TestServer server = new TestServer(FAST)) {
+                CompletableFuture<TestServer.Accepted> accepted = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return server.accept();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                try (HostilePeerConnection hostile = HostilePeerConnection.connect(server.path)) {
+                    ShuntStream victim = accepted.get(10, TimeUnit.SECONDS).result.stream();
+                    HostilePeerConnection.LONG.setVolatile(hostile.raw, SharedRegionLayout.inboundControl(Role.SERVER)
+                            + SharedRegionLayout.PRODUCER_POSITION, 3L * hostile.capacity);
+                    assertThrows(ShuntProtocolException.class, () -> victim.readNow(new byte[8], 0, 8));
+                }
+            }
+
+            RecordedEvent fastServer = await(events, e -> e.getEventType().getName().equals("dev.shunt.Handshake")
+                    && e.getString("role").equals("server") && e.getString("outcome").startsWith("fast path"));
+            assertEquals(TestProtection.keysProtectRings() ? "fast path with protection keys"
+                    : "fast path without protection keys", fastServer.getString("outcome"));
+            assertEquals("", fastServer.getString("fallbackReason"));
+            assertTrue(fastServer.getInt("fd") >= 0);
+            await(events, e -> e.getEventType().getName().equals("dev.shunt.Handshake")
+                    && e.getString("role").equals("client") && e.getString("outcome").startsWith("fast path"));
+            RecordedEvent fallback = await(events, e -> e.getEventType().getName().equals("dev.shunt.Handshake")
+                    && e.getString("role").equals("client") && e.getString("outcome").equals("fallback"));
+            assertEquals(FallbackReason.DISABLED.name(), fallback.getString("fallbackReason"));
+            RecordedEvent unmarked = await(events, e -> e.getEventType().getName().equals("dev.shunt.Handshake")
+                    && e.getString("role").equals("server") && e.getString("outcome").equals("fallback"));
+            assertEquals(FallbackReason.PEER_NOT_SHUNT.name(), unmarked.getString("fallbackReason"));
+
+            RecordedEvent wait = await(events, e -> e.getEventType().getName().equals("dev.shunt.Wait"));
+            assertTrue(wait.getBoolean("slept"), wait.toString());
+            assertEquals(0, wait.getLong("spinBudget"), "spinNanos=0 never spins");
+            assertTrue(wait.getDuration().toMillis() >= 20, wait.toString());
+            assertTrue(wait.getDuration().toMillis() < 10_000, wait.toString());
+
+            RecordedEvent error = await(events, e -> e.getEventType().getName().equals("dev.shunt.ProtocolError"));
+            assertEquals("server", error.getString("role"));
+            assertTrue(error.getString("message").contains("producer position"), error.getString("message"));
+        }
+    }
+
+    private static RecordedEvent await(List<RecordedEvent> events, Predicate<RecordedEvent> wanted)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() - deadline < 0) {
+            for (RecordedEvent e : events) {
+                if (wanted.test(e)) {
+                    return e;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no such event among " + events);
+    }
+}
