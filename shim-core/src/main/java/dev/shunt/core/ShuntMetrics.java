@@ -115,6 +115,14 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
         return out;
     }
 
+    /**
+     * @param reason a fallback reason
+     * @return connections that stayed on the kernel socket for it since start
+     */
+    public long fallbacks(FallbackReason reason) {
+        return fallbacks.get(reason).sum();
+    }
+
     @Override
     public long getFastPathBytesIn() {
         return bytesIn.sum();
