@@ -6,6 +6,7 @@ import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
 import dev.shunt.core.ShuntStream;
+import dev.shunt.core.StreamCounters;
 import dev.shunt.nativeio.UnixSockets;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -124,6 +125,18 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
     public boolean isProtected() {
         synchronized (stateLock) {
             return route == Route.FAST && stream.isProtected();
+        }
+    }
+
+    /**
+     * What this connection did on Shunt's rings, counted by this side: bytes sent and received, parks (a thread or a
+     * selector slept waiting for the peer) and signals (wakes sent to a sleeping peer). Still readable after close.
+     *
+     * @return this connection's counters; {@link StreamCounters#NONE} on the kernel socket and before the handshake
+     */
+    public StreamCounters counters() {
+        synchronized (stateLock) {
+            return stream == null ? StreamCounters.NONE : stream.counters();
         }
     }
 

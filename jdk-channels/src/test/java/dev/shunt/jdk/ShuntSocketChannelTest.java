@@ -41,6 +41,56 @@ class ShuntSocketChannelTest {
     @TempDir
     Path dir;
 
+    /**
+     * Each channel counts what its connection did on the rings: bytes each way, the parks of a reader that waited, the
+     * signal that woke it; a channel on the kernel path counts nothing.
+     */
+    @Test
+    void countersTellWhatTheConnectionDid() throws Exception {
+        try (ChannelPair shunt = ChannelPair.open(SHUNT, dir.resolve("shunt"))) {
+            ShuntSocketChannel client = (ShuntSocketChannel) shunt.client;
+            ShuntSocketChannel accepted = (ShuntSocketChannel) shunt.accepted;
+            client.write(ByteBuffer.allocate(1000));
+            ByteBuffer got = ByteBuffer.allocate(1000);
+            while (got.hasRemaining()) {
+                accepted.read(got);
+            }
+            CompletableFuture<Integer> reply = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.read(ByteBuffer.allocate(8));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            while (client.counters().parks() == 0) {
+                Thread.sleep(1); // until the reader sleeps
+            }
+            accepted.write(ByteBuffer.allocate(1));
+            assertEquals(1, reply.get(10, TimeUnit.SECONDS));
+            dev.shunt.core.StreamCounters counted = client.counters();
+            assertEquals(1000, counted.bytesSent());
+            assertEquals(1, counted.bytesReceived());
+            assertTrue(counted.parks() >= 1, counted.toString());
+            assertEquals(1000, accepted.counters().bytesReceived());
+            assertEquals(1, accepted.counters().bytesSent());
+            assertTrue(accepted.counters().signals() >= 1, "woke the sleeping reader: " + accepted.counters());
+            client.close();
+            assertEquals(counted, client.counters(), "still readable after close");
+        }
+        Path plain = dir.resolve("plain");
+        try (java.nio.channels.ServerSocketChannel listener = JDK.openServerSocketChannel(StandardProtocolFamily.UNIX)
+                .bind(UnixDomainSocketAddress.of(plain));
+                ShuntSocketChannel client = (ShuntSocketChannel) SHUNT.openSocketChannel(StandardProtocolFamily.UNIX)) {
+            client.connect(UnixDomainSocketAddress.of(plain));
+            try (SocketChannel served = listener.accept()) {
+                ChannelPair.awaitSettled(client);
+                client.write(ByteBuffer.allocate(100));
+                assertEquals(100, served.read(ByteBuffer.allocate(200)));
+                assertEquals(dev.shunt.core.StreamCounters.NONE, client.counters(), client.toString());
+            }
+        }
+    }
+
     @Test
     void addressesOptionsAndSocketAdaptorsAreTheJdks() throws Exception {
         try (ChannelPair shunt = ChannelPair.open(SHUNT, dir.resolve("shunt"));

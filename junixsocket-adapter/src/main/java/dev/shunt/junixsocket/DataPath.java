@@ -1,5 +1,6 @@
 package dev.shunt.junixsocket;
 
+import dev.shunt.core.StreamCounters;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,9 @@ interface DataPath extends Closeable {
 
     /** @return whether the bytes travel through shared memory */
     boolean isFastPath();
+
+    /** @return what this connection did on the rings; {@link StreamCounters#NONE} on the kernel path */
+    StreamCounters counters();
 
     /** @return whether this side's outbound ring is guarded by a protection key */
     boolean isProtected();

@@ -1,5 +1,6 @@
 package dev.shunt.junixsocket;
 
+import dev.shunt.core.StreamCounters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,6 +68,11 @@ final class KernelPath implements DataPath {
     @Override
     public boolean isFastPath() {
         return false;
+    }
+
+    @Override
+    public StreamCounters counters() {
+        return StreamCounters.NONE;
     }
 
     @Override

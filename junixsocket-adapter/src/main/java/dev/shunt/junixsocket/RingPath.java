@@ -2,6 +2,7 @@ package dev.shunt.junixsocket;
 
 import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.ShuntStream;
+import dev.shunt.core.StreamCounters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -71,6 +72,11 @@ final class RingPath implements DataPath {
     @Override
     public boolean isFastPath() {
         return true;
+    }
+
+    @Override
+    public StreamCounters counters() {
+        return stream.counters();
     }
 
     @Override

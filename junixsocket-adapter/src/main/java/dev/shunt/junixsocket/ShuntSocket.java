@@ -2,6 +2,7 @@ package dev.shunt.junixsocket;
 
 import dev.shunt.core.FallbackReason;
 import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.StreamCounters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -147,6 +148,17 @@ public final class ShuntSocket extends Socket {
      */
     public FallbackReason getFallbackReason() {
         return impl.fallbackReason();
+    }
+
+    /**
+     * What this connection did on Shunt's rings, counted by this side: bytes sent and received, parks (a reading or
+     * writing thread slept waiting for the peer) and signals (wakes sent to a sleeping peer). Still readable after
+     * close.
+     *
+     * @return this connection's counters; {@link StreamCounters#NONE} on the kernel socket and before connect
+     */
+    public StreamCounters getCounters() {
+        return impl.counters();
     }
 
     /**

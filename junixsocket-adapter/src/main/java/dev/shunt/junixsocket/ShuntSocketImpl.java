@@ -6,6 +6,7 @@ import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
 import dev.shunt.core.ShuntStream;
+import dev.shunt.core.StreamCounters;
 import dev.shunt.nativeio.UnixSockets;
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,6 +96,10 @@ final class ShuntSocketImpl extends SocketImpl {
 
     boolean isProtected() {
         return path.isProtected();
+    }
+
+    StreamCounters counters() {
+        return path.counters();
     }
 
     FallbackReason fallbackReason() {

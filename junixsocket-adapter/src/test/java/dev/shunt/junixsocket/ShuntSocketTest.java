@@ -9,6 +9,7 @@ import dev.shunt.core.MpkMode;
 import dev.shunt.core.ServerAdvertisement;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshakeException;
+import dev.shunt.core.StreamCounters;
 import dev.shunt.nativeio.testing.WithoutProtectionKeys;
 import java.io.IOException;
 import java.net.Socket;
@@ -65,6 +66,46 @@ class ShuntSocketTest {
                     assertEquals(42, served.getInputStream().read());
                 }
             }
+        }
+    }
+
+    /**
+     * Each socket counts what its connection did on the rings: bytes each way, the parks of a reader that waited, the
+     * signal that woke it; a socket on the kernel path counts nothing.
+     */
+    @Test
+    void countersTellWhatTheConnectionDid() throws Exception {
+        try (Connection c = Connection.open(Mode.FAST_PATH)) {
+            ShuntSocket served = (ShuntSocket) c.peer;
+            c.local.getOutputStream().write(new byte[1000]);
+            assertEquals(1000, served.getInputStream().readNBytes(1000).length);
+            CompletableFuture<Integer> reply = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.local.getInputStream().read();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            while (c.local.getCounters().parks() == 0) {
+                Thread.sleep(1); // until the reader sleeps
+            }
+            served.getOutputStream().write(7);
+            assertEquals(7, reply.get(10, TimeUnit.SECONDS));
+            StreamCounters client = c.local.getCounters();
+            assertEquals(1000, client.bytesSent());
+            assertEquals(1, client.bytesReceived());
+            assertTrue(client.parks() >= 1, client.toString());
+            StreamCounters server = served.getCounters();
+            assertEquals(1000, server.bytesReceived());
+            assertEquals(1, server.bytesSent());
+            assertTrue(server.signals() >= 1, "the server woke the sleeping reader: " + server);
+            c.local.close();
+            assertEquals(client, c.local.getCounters(), "still readable after close");
+        }
+        try (Connection c = Connection.open(Mode.DISABLED)) {
+            c.local.getOutputStream().write(new byte[100]);
+            assertEquals(100, c.peer.getInputStream().readNBytes(100).length);
+            assertEquals(StreamCounters.NONE, c.local.getCounters());
         }
     }
 

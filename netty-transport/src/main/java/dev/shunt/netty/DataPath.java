@@ -1,5 +1,6 @@
 package dev.shunt.netty;
 
+import dev.shunt.core.StreamCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
@@ -18,6 +19,9 @@ import java.nio.ByteBuffer;
 interface DataPath {
     /** @return whether the bytes travel through shared memory */
     boolean isFastPath();
+
+    /** @return what this connection did on the rings; {@link StreamCounters#NONE} on the kernel path */
+    StreamCounters counters();
 
     /** @return whether this process's outbound ring is guarded by a protection key (false on the kernel socket) */
     boolean isProtected();

@@ -1,5 +1,6 @@
 package dev.shunt.netty;
 
+import dev.shunt.core.StreamCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
@@ -24,6 +25,11 @@ final class KernelPath implements DataPath {
     @Override
     public boolean isFastPath() {
         return false;
+    }
+
+    @Override
+    public StreamCounters counters() {
+        return StreamCounters.NONE;
     }
 
     @Override

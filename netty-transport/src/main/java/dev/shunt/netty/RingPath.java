@@ -3,6 +3,7 @@ package dev.shunt.netty;
 import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.LentBytes;
 import dev.shunt.core.ShuntStream;
+import dev.shunt.core.StreamCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
@@ -47,6 +48,11 @@ final class RingPath implements DataPath {
     @Override
     public boolean isFastPath() {
         return true;
+    }
+
+    @Override
+    public StreamCounters counters() {
+        return stream.counters();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.shunt.netty;
 import dev.shunt.core.FallbackReason;
 import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.StreamCounters;
 import dev.shunt.nativeio.UnixSockets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -104,6 +105,8 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     /** The kernel socket until the handshake chose; then for good. */
     private volatile DataPath path;
     private volatile FallbackReason fallbackReason;
+    /** What the handshake chose, for {@link #toString()}; null until it did. */
+    private volatile String pathDescription;
 
     // Event loop confined state.
     private ShuntIoHandler handler;
@@ -160,6 +163,27 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
     /** @return why the connection stays on the kernel socket; null on the fast path or before the handshake */
     public FallbackReason fallbackReason() {
         return fallbackReason;
+    }
+
+    /**
+     * What this connection did on Shunt's rings, counted by this side: bytes sent and received, parks (the event loop
+     * slept with this channel's doorbell armed) and signals (wakes sent to a sleeping peer). Still readable after
+     * close.
+     *
+     * @return this connection's counters; {@link StreamCounters#NONE} on the kernel socket and before the handshake
+     */
+    public StreamCounters counters() {
+        return path.counters();
+    }
+
+    /**
+     * @return Netty's description (id, addresses) followed by the path the handshake chose: "fast path with
+     *     protection keys", "fast path without protection keys", or "fallback: " and why
+     */
+    @Override
+    public String toString() {
+        String chosen = pathDescription;
+        return super.toString() + " shunt: " + (chosen == null ? "handshake pending" : chosen);
     }
 
     /** @return the Shunt configuration of this channel */
@@ -384,6 +408,7 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         if (!path.isFastPath()) {
             fallbackReason = result == null ? FallbackReason.DISABLED : result.fallbackReason();
         }
+        pathDescription = result == null ? "fallback: " + FallbackReason.DISABLED.description() : result.toString();
     }
 
     /** Activation, before the promise and {@code channelActive}: the socket's events go to epoll, the rings run. */

@@ -76,8 +76,15 @@ public final class HandshakeResult {
         }
     }
 
+    /**
+     * @return "fast path with protection keys", "fast path without protection keys", or "fallback: " and the reason
+     *     with its particulars
+     */
     @Override
     public String toString() {
-        return stream != null ? "fast path (" + stream.role() + ")" : "fallback: " + detail;
+        if (stream == null) {
+            return "fallback: " + detail;
+        }
+        return stream.isProtected() ? "fast path with protection keys" : "fast path without protection keys";
     }
 }

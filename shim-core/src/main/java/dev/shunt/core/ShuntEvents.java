@@ -34,8 +34,7 @@ final class ShuntEvents {
             return;
         }
         if (result.isFastPath()) {
-            commit(event, role, fd, result.stream().isProtected() ? "fast path with protection keys"
-                    : "fast path without protection keys", "", "");
+            commit(event, role, fd, result.toString(), "", "");
         } else {
             commit(event, role, fd, "fallback", result.fallbackReason().name(), result.detail());
         }
