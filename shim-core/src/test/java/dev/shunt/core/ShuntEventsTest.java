@@ -4,9 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.core.testing.ConnectedPair;
+import dev.shunt.core.testing.PeerProcess;
 import dev.shunt.core.testing.TestProtection;
 import dev.shunt.core.testing.TestServer;
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.UnixSockets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +98,50 @@ class ShuntEventsTest {
             assertEquals("server", error.getString("role"));
             assertTrue(error.getString("message").contains("producer position"), error.getString("message"));
         }
+    }
+
+    /**
+     * A server in a process of its own, started with the command line docs/observability.md gives, records its
+     * handshake with this process's client and the waits of its echo loop; the file it dumps at exit holds them.
+     */
+    @Test
+    void aPeerProcessRecordsWithTheDocumentedCommandLine() throws Exception {
+        Path dir = Files.createTempDirectory("shunt-jfr");
+        Path path = dir.resolve("s");
+        Path jfr = dir.resolve("child.jfr");
+        String flags = "-XX:StartFlightRecording:+dev.shunt.Handshake#enabled=true,+dev.shunt.ProtocolError#enabled=true,"
+                + "+dev.shunt.Wait#enabled=true,+dev.shunt.Wait#threshold=0ms,filename=" + jfr;
+        try (ChildJvm server = ChildJvm.start(List.of("env", "JAVA_TOOL_OPTIONS=" + flags),
+                List.of(ShuntConfig.ENABLED + "=true"), PeerProcess.class, "server", path.toString(), "echo")) {
+            server.expect("READY", 30, TimeUnit.SECONDS);
+            int fd = UnixSockets.socket();
+            ClientHandshake handshake = ShuntHandshake.prepareClient(fd, path, FAST);
+            UnixSockets.connect(fd, path.toString());
+            HandshakeResult client = handshake.complete();
+            try {
+                assertTrue(client.isFastPath(), client.toString());
+                byte[] buf = new byte[3];
+                for (int i = 0; i < 3; i++) {
+                    Thread.sleep(50); // the child's echo loop waits for each message
+                    client.stream().write(buf, 0, buf.length);
+                    assertEquals(3, client.stream().read(buf, 0, buf.length, 0));
+                }
+            } finally {
+                client.close(() -> Descriptors.close(fd));
+            }
+            assertTrue(server.expect("METRICS", 30, TimeUnit.SECONDS).startsWith("in=9 out=9"));
+            assertEquals(0, server.waitFor(30, TimeUnit.SECONDS), server.stderr());
+        }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(jfr);
+        RecordedEvent handshake = events.stream().filter(e -> e.getEventType().getName().equals("dev.shunt.Handshake"))
+                .findFirst().orElseThrow(() -> new AssertionError("no handshake among " + events.size() + " events"));
+        assertEquals("server", handshake.getString("role"));
+        assertTrue(handshake.getString("outcome").startsWith("fast path"), handshake.toString());
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("dev.shunt.Wait")
+                && e.getBoolean("slept") && e.getDuration().toMillis() >= 20), "a slept wait of the echo loop");
+        Files.delete(jfr);
+        Files.deleteIfExists(path);
+        Files.delete(dir);
     }
 
     private static RecordedEvent await(List<RecordedEvent> events, Predicate<RecordedEvent> wanted)
