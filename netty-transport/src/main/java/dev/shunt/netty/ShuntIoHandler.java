@@ -44,6 +44,8 @@ public final class ShuntIoHandler implements IoHandler {
     private final ArrayList<RingEndpoint> dropped = new ArrayList<>();
     private NonBlockingContext awake;
     private long lastKernelCheckNanos;
+    /** The previous pass moved ring bytes too: the rings keep the loop busy. */
+    private boolean movedLastPass;
     /** A wait runs: the polled rings moved nothing since {@link #waitStartNanos}. */
     private boolean waiting;
     private long waitStartNanos;
@@ -106,10 +108,15 @@ public final class ShuntIoHandler implements IoHandler {
         } else if (context.canBlock()) {
             moved = spin(context);
         }
+        // One pass that moves bytes between idle ones (a message after a wake-up) checks nothing: the next pass
+        // finds the rings idle and waits in epoll, which hears the kernel descriptors anyway. Without this, a
+        // message whose handling took longer than KERNEL_CHECK_NANOS cost an epoll_wait(0) of its own.
+        boolean firstBusyPass = moved > 0 && !movedLastPass;
+        movedLastPass = moved > 0;
         if (moved > 0 || !context.canBlock() || (waiting && System.nanoTime() - spinEndNanos < 0)) {
             // While the rings keep the loop busy, kernel descriptors are checked every KERNEL_CHECK_NANOS only.
             long current = System.nanoTime();
-            if (current - lastKernelCheckNanos < KERNEL_CHECK_NANOS) {
+            if (firstBusyPass || current - lastKernelCheckNanos < KERNEL_CHECK_NANOS) {
                 return moved > 0 ? 1 : 0;
             }
             lastKernelCheckNanos = current;
