@@ -278,14 +278,15 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
     }
 
     /**
-     * Sets the route from the handshake's result (null result and error: the kernel path without a handshake).
+     * Sets the route from the handshake's result (null result and error: the kernel path without a handshake; an error
+     * after the peer closed: the kernel path, which reports the close).
      * Wakes blocked callers and, through the poll set, selectors.
      */
     private void settle(HandshakeResult result, IOException error) {
         synchronized (stateLock) {
             handshaking = false;
             try {
-                if (error != null) {
+                if (error != null && (closing || !peerEndedHandshake(error))) {
                     fail(error);
                 } else if (result != null && result.isFastPath()) {
                     stream = result.stream();
@@ -312,9 +313,28 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
         settled.countDown();
     }
 
+    /**
+     * A peer that closed before the handshake ended (a server that accepts and closes, a client that gave up) is no
+     * fault: the connection is then the kernel socket, which reports the close as the JDK's channel does (end of
+     * stream, "Broken pipe" on a write), once the handshake's own bytes left on it are discarded.
+     *
+     * @return whether the peer hung up; its handshake bytes are gone then
+     */
+    private boolean peerEndedHandshake(IOException error) {
+        if (!peerHungUp()) {
+            return false;
+        }
+        LOG.debug("Shunt handshake ended by the peer's close: {}", error.toString());
+        try {
+            UnixSockets.discardInput(socketFd);
+        } catch (IOException e) {
+            LOG.debug("Discarding the handshake's bytes: {}", e.toString());
+        }
+        return true;
+    }
+
     private void fail(IOException e) {
-        if (closing || peerHungUp()) {
-            // A peer that closes before the handshake ends (a connect-and-close, a client that gave up) is no fault.
+        if (closing) {
             LOG.debug("Shunt handshake ended by a close: {}", e.toString());
         } else {
             LOG.warn("Shunt handshake failed; the connection reports it: {}", e.toString());

@@ -119,6 +119,32 @@ class ShuntSocketChannelTest {
         }
     }
 
+    /**
+     * A peer that closes during the handshake is a close, not a failure (Netty's
+     * {@code SocketRstTest.testNoRstIfSoLingerOnClose} over NIO domain sockets saw the server's side of this): the
+     * server reads the end of stream and its write fails as the JDK's do.
+     */
+    @Test
+    void aClientThatClosesBeforeTheAcceptIsAnEndOfStreamAsOnTheJdks() throws Exception {
+        assertEquals(closedBeforeTheAccept(JDK, dir.resolve("jdk")), closedBeforeTheAccept(SHUNT, dir.resolve("shunt")));
+    }
+
+    /** @return what the server's read and then its write report on a connection its client closed at once */
+    private static String closedBeforeTheAccept(SelectorProvider provider, Path socket) throws Exception {
+        try (java.nio.channels.ServerSocketChannel listener =
+                provider.openServerSocketChannel(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(socket));
+            try (SocketChannel client = provider.openSocketChannel(StandardProtocolFamily.UNIX)) {
+                client.connect(UnixDomainSocketAddress.of(socket));
+            }
+            try (SocketChannel accepted = listener.accept()) {
+                int read = accepted.read(ByteBuffer.allocate(8));
+                IOException write = assertThrows(IOException.class, () -> accepted.write(ByteBuffer.allocate(8)));
+                return "read " + read + ", write " + write.getClass().getName() + ": " + write.getMessage();
+            }
+        }
+    }
+
     @Test
     void aBlockingConnectReturnsBeforeTheServerAccepts() throws Exception {
         Path socket = dir.resolve("s");
