@@ -139,13 +139,17 @@ class ShuntAgentTest {
         }
     }
 
+    /** Shunt's modules and their dependencies, as an application would carry them; not this module's own classes. */
+    private static String shuntClassPath() {
+        return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !Path.of(entry).startsWith(Path.of("target").toAbsolutePath()))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
     @ParameterizedTest
     @MethodSource("jdks")
     void besideAnApplicationThatCarriesShuntsClassesItself(Path jdk) throws Exception {
-        // Shunt's modules and their dependencies, as an application would carry them; not this module's own classes.
-        String shunt = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !Path.of(entry).startsWith(Path.of("target").toAbsolutePath()))
-                .collect(Collectors.joining(File.pathSeparator));
+        String shunt = shuntClassPath();
         Path carrying = PlainApp.compile(dir.resolve("carrying"), shunt, "AppCarryingShunt");
         try (AppJvm server = AppJvm.start(jdk, enabledAgent(), Map.of(), carrying + File.pathSeparator + shunt,
                 "AppCarryingShunt", dir, "server", "server", dir.resolve("echo").toString())) {
@@ -155,6 +159,18 @@ class ShuntAgentTest {
                 assertEquals(FAST, client.await("REPORT", 60));
             }
             assertEquals(FAST, server.await("REPORT", 30));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void theMBeanCountsTheAgentsCopyAndTheApplicationsTogether(Path jdk) throws Exception {
+        String shunt = shuntClassPath();
+        Path twoShunts = PlainApp.compile(dir.resolve("two"), shunt, "AppWithTwoShunts");
+        try (AppJvm app = AppJvm.start(jdk, enabledAgent(), Map.of(), twoShunts + File.pathSeparator + shunt,
+                "AppWithTwoShunts", dir, "app", dir.toString())) {
+            assertEquals("total=4 {dev.shunt.agent.shaded.core=2, dev.shunt.core=2}", app.await("REPORT", 60));
+            assertEquals(0, app.exit(10));
         }
     }
 }

@@ -1,24 +1,19 @@
 package dev.shunt.core;
 
-import java.lang.management.ManagementFactory;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-import javax.management.JMException;
-import javax.management.ObjectName;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Process-wide counters, exported over JMX as {@code dev.shunt:type=Shunt} and readable in code through
+ * Process-wide counters of this copy of Shunt's core, exported over JMX as {@code dev.shunt:type=Shunt,copy=<package>}
+ * and within the process's total {@code dev.shunt:type=Shunt} ({@link ProcessMetrics}), and readable in code through
  * {@link #snapshot()}. Counting is a {@link LongAdder} add: no allocation, no lock.
  */
 public final class ShuntMetrics implements ShuntMetricsMXBean {
-    /** The JMX name. */
+    /** The JMX name of the process's total, over every copy of Shunt's core in it. */
     public static final String OBJECT_NAME = "dev.shunt:type=Shunt";
 
-    private static final Logger LOG = LoggerFactory.getLogger(ShuntMetrics.class);
     private static final ShuntMetrics INSTANCE = register(new ShuntMetrics());
 
     private final LongAdder fastPathOpen = new LongAdder();
@@ -38,11 +33,7 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
     }
 
     private static ShuntMetrics register(ShuntMetrics metrics) {
-        try {
-            ManagementFactory.getPlatformMBeanServer().registerMBean(metrics, new ObjectName(OBJECT_NAME));
-        } catch (JMException | SecurityException e) {
-            LOG.warn("Shunt metrics are not exported over JMX: {}", e.toString());
-        }
+        ProcessMetrics.register(metrics);
         return metrics;
     }
 

@@ -35,6 +35,9 @@ class ShuntMetricsTest {
             assertEquals(before.fastPathBytesIn() + 1000, during.fastPathBytesIn());
             assertEquals(during.fastPathConnections(), (Long) server.getAttribute(name, "FastPathConnections"));
             assertEquals(during.fastPathBytesIn(), (Long) server.getAttribute(name, "FastPathBytesIn"));
+            // This copy's own figures, of which the process's total is the sum (one copy here).
+            ObjectName copy = new ObjectName("dev.shunt:type=Shunt,copy=dev.shunt.core");
+            assertEquals(during.fastPathConnections(), (Long) server.getAttribute(copy, "FastPathConnections"));
         }
         assertEquals(before.fastPathConnections(), ShuntMetrics.snapshot().fastPathConnections());
 
