@@ -49,6 +49,7 @@ public final class ShuntAgent {
         Module javaBase = Object.class.getModule();
         instrumentation.redefineModule(javaBase, Set.of(), Map.of("sun.nio.ch", Set.of(ShuntAgent.class.getModule())),
                 Map.of(), Set.of(), Map.of());
+        NativeAccess.grant(instrumentation);
         System.setProperty(PROVIDER_PROPERTY, ShuntSelectorProvider.class.getName());
         SelectorProvider installed = SelectorProvider.provider();
         if (!(installed instanceof ShuntSelectorProvider)) {

@@ -1,6 +1,7 @@
 package dev.shunt.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shunt.core.testing.TestProtection;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -80,6 +82,22 @@ class ShuntAgentTest {
             assertEquals(FAST, server.await("REPORT", 30));
             assertEquals(0, client.exit(10));
             assertEquals(0, server.exit(10));
+        }
+    }
+
+    /** JDK 24 and later warn of a restricted method (jffi's {@code System.load}) unless the agent granted access. */
+    @Test
+    void onJdk25TheJvmPrintsNoNativeAccessWarning() throws Exception {
+        Path jdk = Path.of(System.getProperty("shunt.test.jdk25"));
+        try (AppJvm server = server(jdk, enabledAgent(), Map.of());
+                AppJvm client = client(jdk, enabledAgent(), Map.of())) {
+            assertEquals(FAST, client.await("REPORT", 60));
+            assertEquals(FAST, server.await("REPORT", 30));
+            assertEquals(0, client.exit(10));
+            assertEquals(0, server.exit(10));
+            // The JVM's "WARNING: A restricted method in java.lang.System has been called"; Shunt's own lines are INFO.
+            assertFalse(client.stderr().contains("WARNING"), client.stderr());
+            assertFalse(server.stderr().contains("WARNING"), server.stderr());
         }
     }
 
