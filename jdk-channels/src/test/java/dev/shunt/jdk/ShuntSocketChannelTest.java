@@ -126,7 +126,8 @@ class ShuntSocketChannelTest {
      */
     @Test
     void aClientThatClosesBeforeTheAcceptIsAnEndOfStreamAsOnTheJdks() throws Exception {
-        assertEquals(closedBeforeTheAccept(JDK, dir.resolve("jdk")), closedBeforeTheAccept(SHUNT, dir.resolve("shunt")));
+        assertEquals(closedBeforeTheAccept(JDK, dir.resolve("jdk")),
+                closedBeforeTheAccept(SHUNT, dir.resolve("shunt")));
     }
 
     /** @return what the server's read and then its write report on a connection its client closed at once */

@@ -23,10 +23,11 @@ class NioDataReadInitialStateTest extends SocketDataReadInitialStateTest {
     }
 
     /**
-     * Excluded, a known difference (docs/jdk-channels.md): the client waits for its first write to complete before it
-     * lets the server accept ({@code AUTO_READ} off on the server channel). A kernel socket takes those bytes before any
-     * accept; Shunt's client moves nothing until the handshake settles, which needs the accept, so the write fails
-     * when the handshake times out ({@code shunt.handshakeTimeoutMillis}). Overriding without {@code @Test} removes it.
+     * Excluded, a known difference (docs/jdk-channels.md): the client waits for its first write to complete before
+     * it lets the server accept ({@code AUTO_READ} off on the server channel). A kernel socket takes those bytes
+     * before any accept; Shunt's client moves nothing until the handshake settles, which needs the accept, so the
+     * write fails when the handshake times out ({@code shunt.handshakeTimeoutMillis}). Overriding without
+     * {@code @Test} removes it.
      */
     @Override
     public void testAutoReadOffNoDataReadUntilReadCalled(TestInfo testInfo) {

@@ -60,9 +60,9 @@ class NioShutdownOutputByPeerTest extends AbstractSocketShutdownOutputByPeerTest
     }
 
     /**
-     * Excluded, not for Shunt: it needs {@code ALLOW_HALF_CLOSURE}, which Netty 4.2's NIO domain-socket channel does not
-     * know ("Unknown channel option"), so the server closes instead of reporting the half-closure and the test waits for
-     * ever, with the JDK's channels as with Shunt's. Overriding without {@code @Test} removes it.
+     * Excluded, not for Shunt: it needs {@code ALLOW_HALF_CLOSURE}, which Netty 4.2's NIO domain-socket channel does
+     * not know ("Unknown channel option"), so the server closes instead of reporting the half-closure and the test
+     * waits for ever, with the JDK's channels as with Shunt's. Overriding without {@code @Test} removes it.
      */
     @Override
     public void testShutdownOutput(TestInfo testInfo) {

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Checks, from the agent's {@code dev.shunt:type=Shunt} MBean (what an application can see without depending on
  * Shunt), that a testsuite method took the path its mode says: in {@code fast} mode fast-path connections were opened
- * (two per connection in one JVM, its client and its server) and none fell back, unless the method's connections close
- * before the handshake settles ({@link ClosesBeforeTheHandshake}); in {@code fallback} mode none was opened, and connections fell back.
+ * (two per connection in one JVM, its client and its server) and none fell back, unless the method's connections
+ * close before the handshake settles ({@link ClosesBeforeTheHandshake}); in {@code fallback} mode none was opened,
+ * and connections fell back.
  */
 final class PathsTaken implements BeforeEachCallback, AfterEachCallback {
     private static final ObjectName NAME = name("dev.shunt:type=Shunt");

@@ -3,8 +3,8 @@ package dev.shunt.core;
 import java.util.Map;
 
 /**
- * The JMX view of Shunt's counters: one copy's ({@link ShuntMetrics}, {@code dev.shunt:type=Shunt,copy=<package>}) or the
- * process's total over every copy ({@link ProcessMetrics}, {@code dev.shunt:type=Shunt}).
+ * The JMX view of Shunt's counters: one copy's ({@link ShuntMetrics}, {@code dev.shunt:type=Shunt,copy=<package>})
+ * or the process's total over every copy ({@link ProcessMetrics}, {@code dev.shunt:type=Shunt}).
  */
 public interface ShuntMetricsMXBean {
     /** @return fast-path connections open now */
