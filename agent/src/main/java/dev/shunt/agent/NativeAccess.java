@@ -6,15 +6,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Grants the class path native access on JDK 22 and later, as {@code --enable-native-access=ALL-UNNAMED} would, so that
- * jffi's {@code System.load} (JNR-FFI's stub library, loaded with the first Unix-domain channel) prints no "restricted
- * method" warning on JDK 24 and later. The agent's classes and jffi's are on the class path, whose native access the
- * JDK grants per class path, not per jar; a manifest's {@code Enable-Native-Access} counts only in the jar that
- * {@code java -jar} runs, never in an agent's.
+ * Grants the class path native access where the JDK controls it, as {@code --enable-native-access=ALL-UNNAMED}
+ * would, so that jffi's {@code System.load} (JNR-FFI's stub library, loaded with the first Unix-domain channel) prints
+ * no "restricted method" warning on JDK 24 and later. The agent's classes and jffi's are on the class path, whose
+ * native access the JDK grants per class path, not per jar; a manifest's {@code Enable-Native-Access} counts only in
+ * the jar that {@code java -jar} runs, never in an agent's.
  *
  * <p>The JDK's own {@code jdk.internal.module.Modules.addEnableNativeAccessToAllUnnamed()} does it, with the internal
  * call the launcher's option makes; {@link Instrumentation#redefineModule} exports its package to the agent first.
- * JDKs before 22 have no such method and need nothing.
+ * JDK 17 has no such method and needs nothing (no JDK before 24 warns).
  */
 final class NativeAccess {
     private static final String MODULES = "jdk.internal.module.Modules";
