@@ -1,5 +1,6 @@
 package dev.shunt.agent;
 
+import dev.shunt.agent.junixsocket.JunixsocketRedirection;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.jdk.ShuntSelectorProvider;
 import java.lang.instrument.Instrumentation;
@@ -35,12 +36,14 @@ public final class ShuntAgent {
         if (!"true".equals(System.getProperty(ShuntConfig.ENABLED, "").trim().toLowerCase(Locale.ROOT))) {
             return;
         }
+        ShuntConfig config;
         try {
-            ShuntConfig.fromSystemProperties();
+            config = ShuntConfig.fromSystemProperties();
         } catch (IllegalArgumentException e) {
             refuse("a shunt.* property is malformed (" + e.getMessage() + ")");
             return;
         }
+        JunixsocketRedirection.install(instrumentation, config);
         String named = System.getProperty(PROVIDER_PROPERTY);
         if (named != null) {
             refuse(PROVIDER_PROPERTY + " already names " + named);

@@ -34,7 +34,7 @@ class UnchangedAppsTest {
     }
 
     /** The test class path without Shunt or its dependencies: the frameworks and the applications. */
-    private static String applicationClassPath() {
+    static String applicationClassPath() {
         return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> entry.endsWith(".jar") || entry.endsWith("unchanged-apps/target/test-classes"))
                 .filter(entry -> !entry.contains("/dev/shunt/") && !entry.contains("/com/github/jnr/")

@@ -1,0 +1,135 @@
+package dev.shunt.agent.junixsocket;
+
+import java.io.IOException;
+import java.net.SocketOptions;
+import java.nio.ByteBuffer;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Advice inlined into junixsocket's {@code AFSocketImpl}: on a connection with a {@link Ring}, the half-closes,
+ * {@code available()} and the channel's reads and writes go to the ring in place of the kernel socket (the enter
+ * advice returns the ring, which skips junixsocket's body, and the exit advice does the ring's work), {@code close()}
+ * closes the ring's stream before junixsocket closes the kernel socket, and {@code SO_TIMEOUT} is followed.
+ */
+final class ImplAdvice {
+    private ImplAdvice() {
+    }
+
+    /** {@code close()}. */
+    static final class Close {
+        private Close() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object self) {
+            JunixsocketHooks.closing(self);
+        }
+    }
+
+    /** {@code shutdownInput()}. */
+    static final class ShutdownInput {
+        private ShutdownInput() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.This Object self) {
+            return JunixsocketHooks.ring(self);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Ring ring) throws IOException {
+            if (ring != null) {
+                ring.shutdownInput();
+            }
+        }
+    }
+
+    /** {@code shutdownOutput()}. */
+    static final class ShutdownOutput {
+        private ShutdownOutput() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.This Object self) {
+            return JunixsocketHooks.ring(self);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Ring ring) throws IOException {
+            if (ring != null) {
+                ring.shutdownOutput();
+            }
+        }
+    }
+
+    /** {@code available()}. */
+    static final class Available {
+        private Available() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.This Object self) {
+            return JunixsocketHooks.ring(self);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Ring ring, @Advice.Return(readOnly = false) int available)
+                throws IOException {
+            if (ring != null) {
+                available = ring.available();
+            }
+        }
+    }
+
+    /** {@code read(ByteBuffer, ByteBuffer)}, the channel's read. */
+    static final class ChannelRead {
+        private ChannelRead() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.This Object self) {
+            return JunixsocketHooks.ring(self);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Ring ring, @Advice.Argument(0) ByteBuffer dst,
+                @Advice.Return(readOnly = false) int read) throws IOException {
+            if (ring != null) {
+                read = ring.read(dst);
+            }
+        }
+    }
+
+    /** {@code write(ByteBuffer)}, the channel's write. */
+    static final class ChannelWrite {
+        private ChannelWrite() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.This Object self) {
+            return JunixsocketHooks.ring(self);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Ring ring, @Advice.Argument(0) ByteBuffer src,
+                @Advice.Return(readOnly = false) int written) throws IOException {
+            if (ring != null) {
+                written = ring.write(src);
+            }
+        }
+    }
+
+    /** {@code setOption0(int, Object)}, where every {@code setOption} of the impl ends. */
+    static final class SetOption {
+        private SetOption() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This Object self, @Advice.Argument(0) int option, @Advice.Argument(1) Object value) {
+            Ring ring = JunixsocketHooks.ring(self);
+            if (ring != null && option == SocketOptions.SO_TIMEOUT) {
+                ring.soTimeout((Integer) value);
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package dev.shunt.agent.junixsocket;
+
+import dev.shunt.core.ClientHandshake;
+import dev.shunt.core.HandshakeResult;
+import dev.shunt.core.ServerAdvertisement;
+import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.ShuntHandshake;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the advice inlined into junixsocket's classes calls: the Shunt handshake around {@code AFSocket.connect} and
+ * {@code AFServerSocket.accept}, the server's advertisement, and the {@link Ring} of each connection on the fast
+ * path. It takes and returns only JDK and agent types, so that none of the agent's own classes names a junixsocket
+ * class: the advice, inlined into junixsocket, does.
+ *
+ * <p>A connection takes the fast path only if every class whose rewriting it relies on was rewritten in the class
+ * loader that loaded junixsocket ({@link #REQUIRED}); a junixsocket release whose classes differ from what the
+ * advice expects is left as it is, and its connections stay on the kernel socket.
+ */
+public final class JunixsocketHooks {
+    /**
+     * The classes a fast-path connection relies on: connect, the impl's close and shutdowns, both streams, the refusal
+     * to pass descriptors.
+     */
+    static final Set<String> REQUIRED = Set.of("org.newsclub.net.unix.AFSocket", "org.newsclub.net.unix.AFSocketImpl",
+            "org.newsclub.net.unix.AFUNIXSocket",
+            "org.newsclub.net.unix.AFSocketImpl$AFInputStreamImpl",
+            "org.newsclub.net.unix.AFSocketImpl$AFOutputStreamImpl");
+    /** What a closed server socket holds, so that a late {@code accept()} does not advertise it again. */
+    private static final Object WITHDRAWN = new Object();
+    /** Guarded by itself. */
+    private static final Map<ClassLoader, Set<String>> REWRITTEN = new WeakHashMap<>();
+    private static volatile ShuntConfig config;
+
+    private JunixsocketHooks() {
+    }
+
+    static void configure(ShuntConfig inForce) {
+        config = inForce;
+    }
+
+    /** Records a class the agent rewrote. */
+    static void rewritten(ClassLoader loader, String type) {
+        synchronized (REWRITTEN) {
+            REWRITTEN.computeIfAbsent(loader, l -> new HashSet<>()).add(type);
+        }
+    }
+
+    private static boolean rewrittenIn(ClassLoader loader) {
+        synchronized (REWRITTEN) {
+            Set<String> types = REWRITTEN.get(loader);
+            return types != null && types.containsAll(REQUIRED);
+        }
+    }
+
+    /**
+     * Client, before connect: prepares the handshake (binds the Shunt client marker when the server advertises).
+     *
+     * @param socketClass the socket's class, whose loader tells whether junixsocket was rewritten there
+     * @param fd the unconnected socket
+     * @param socketFile the server's socket file, or null for an abstract address
+     * @return the handshake to complete after connect, or null to leave the connection alone
+     */
+    public static Object prepareClient(Class<?> socketClass, int fd, String socketFile) throws IOException {
+        if (!rewrittenIn(socketClass.getClassLoader())) {
+            return null;
+        }
+        return ShuntHandshake.prepareClient(fd, socketFile == null ? null : Path.of(socketFile), config);
+    }
+
+    /**
+     * Client, after connect: completes the handshake and attaches the ring on the fast path. A handshake that fails
+     * closes the socket, and connect throws.
+     *
+     * @param handshake what {@link #prepareClient} returned
+     * @param socket the connected socket
+     * @param impl its {@code AFSocketImpl}
+     */
+    public static void completeClient(Object handshake, Socket socket, Object impl) throws IOException {
+        HandshakeResult result;
+        try {
+            result = ((ClientHandshake) handshake).complete();
+        } catch (IOException | RuntimeException e) {
+            try {
+                socket.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+        attach(result, socket, impl);
+    }
+
+    /** @return whether the server socket still needs to be advertised (its first {@code accept()}) */
+    public static boolean unadvertised(Object serverSocket) {
+        return ((ShuntAttachment) serverSocket).shunt$attachment() == null;
+    }
+
+    /**
+     * Server, at its first {@code accept()}: publishes the advertisement beside the socket file. Only then, so that a
+     * server socket used through its channel, whose accept runs no handshake, is never advertised.
+     */
+    public static void advertise(Object serverSocket, String socketFile) {
+        ShuntAttachment server = (ShuntAttachment) serverSocket;
+        synchronized (server) {
+            if (server.shunt$attachment() == null) {
+                server.shunt$attachment(ServerAdvertisement.publish(Path.of(socketFile), config));
+            }
+        }
+    }
+
+    /** Server, at close: withdraws the advertisement. */
+    public static void withdraw(Object serverSocket) {
+        ShuntAttachment server = (ShuntAttachment) serverSocket;
+        Object advertisement;
+        synchronized (server) {
+            advertisement = server.shunt$attachment();
+            server.shunt$attachment(WITHDRAWN);
+        }
+        if (advertisement instanceof ServerAdvertisement) {
+            ((ServerAdvertisement) advertisement).close();
+        }
+    }
+
+    /**
+     * Server, after {@code accept()} of an advertised server socket: runs the handshake and attaches the ring on the
+     * fast path. A marked client is answered on the accepting thread, which may wait for it up to
+     * {@code shunt.handshakeTimeoutMillis}. A handshake that fails leaves the connection shut down both ways, as if
+     * its client had hung up at once: the application's accept loop goes on.
+     */
+    public static void accepted(Object serverSocket, Socket socket, Object impl, int fd) {
+        if (!(((ShuntAttachment) serverSocket).shunt$attachment() instanceof ServerAdvertisement)
+                || !rewrittenIn(socket.getClass().getClassLoader())) {
+            return;
+        }
+        try {
+            attach(ShuntHandshake.isMarkedClient(fd) ? ShuntHandshake.accept(fd, config)
+                    : ShuntHandshake.acceptWithoutWaiting(fd, config), socket, impl);
+        } catch (IOException | RuntimeException e) {
+            Logger log = LoggerFactory.getLogger(JunixsocketHooks.class);
+            log.warn("Shunt handshake on a connection to {} failed; the connection is shut down: {}",
+                    socket.getLocalSocketAddress(), e.toString());
+            try {
+                socket.shutdownInput();
+                socket.shutdownOutput();
+            } catch (IOException shutdown) {
+                log.debug("shutting down {} failed: {}", socket, shutdown.toString());
+            }
+        }
+    }
+
+    private static void attach(HandshakeResult result, Socket socket, Object impl) throws IOException {
+        if (result.isFastPath()) {
+            ((ShuntAttachment) impl).shunt$attachment(new Ring(result.stream(), socket, socket.getSoTimeout()));
+        }
+    }
+
+    /** @return the ring of a connection on the fast path, or null */
+    public static Ring ring(Object impl) {
+        return (Ring) ((ShuntAttachment) impl).shunt$attachment();
+    }
+
+    /**
+     * {@code AFUNIXSocket.setOutboundFileDescriptors} with descriptors.
+     *
+     * @throws SocketException on the fast path, where they cannot travel
+     */
+    public static void refuseDescriptors(Object impl) throws SocketException {
+        if (ring(impl) != null) {
+            throw new SocketException("file descriptors cannot be passed on Shunt's fast path (shunt-agent)");
+        }
+    }
+
+    /** {@code AFSocketImpl.close()}, before junixsocket closes the kernel socket: the ring's stream first. */
+    public static void closing(Object impl) {
+        Ring ring = ring(impl);
+        if (ring != null) {
+            ring.close();
+        }
+    }
+}

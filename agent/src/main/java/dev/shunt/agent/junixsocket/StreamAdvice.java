@@ -1,0 +1,125 @@
+package dev.shunt.agent.junixsocket;
+
+import java.io.IOException;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Advice inlined into the streams of junixsocket's {@code AFSocketImpl} ({@code AFInputStreamImpl},
+ * {@code AFOutputStreamImpl}, which {@code AFSocket.getInputStream()}/{@code getOutputStream()} return): on a
+ * connection with a {@link Ring} (found through the stream's enclosing impl, {@code this$0}), reads, writes and
+ * closes go to the ring and junixsocket's body is skipped.
+ */
+final class StreamAdvice {
+    private StreamAdvice() {
+    }
+
+    /** {@code read(byte[], int, int)}. */
+    static final class Read {
+        private Read() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.FieldValue("this$0") Object impl) {
+            return JunixsocketHooks.ring(impl);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Ring ring, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
+                @Advice.Argument(2) int len, @Advice.Return(readOnly = false) int read) throws IOException {
+            if (ring != null) {
+                read = ring.read(b, off, len);
+            }
+        }
+    }
+
+    /** {@code read()}. */
+    static final class ReadByte {
+        private ReadByte() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.FieldValue("this$0") Object impl) {
+            return JunixsocketHooks.ring(impl);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Ring ring, @Advice.Return(readOnly = false) int read) throws IOException {
+            if (ring != null) {
+                read = ring.read();
+            }
+        }
+    }
+
+    /** The input stream's {@code close()}. */
+    static final class CloseInput {
+        private CloseInput() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.FieldValue("this$0") Object impl) {
+            return JunixsocketHooks.ring(impl);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Ring ring) throws IOException {
+            if (ring != null) {
+                ring.closeInput();
+            }
+        }
+    }
+
+    /** {@code write(byte[], int, int)}. */
+    static final class Write {
+        private Write() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.FieldValue("this$0") Object impl) {
+            return JunixsocketHooks.ring(impl);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Ring ring, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
+                @Advice.Argument(2) int len) throws IOException {
+            if (ring != null) {
+                ring.write(b, off, len);
+            }
+        }
+    }
+
+    /** {@code write(int)}. */
+    static final class WriteByte {
+        private WriteByte() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.FieldValue("this$0") Object impl) {
+            return JunixsocketHooks.ring(impl);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Ring ring, @Advice.Argument(0) int b) throws IOException {
+            if (ring != null) {
+                ring.write(b);
+            }
+        }
+    }
+
+    /** The output stream's {@code close()}. */
+    static final class CloseOutput {
+        private CloseOutput() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.FieldValue("this$0") Object impl) {
+            return JunixsocketHooks.ring(impl);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Ring ring) throws IOException {
+            if (ring != null) {
+                ring.closeOutput();
+            }
+        }
+    }
+}
