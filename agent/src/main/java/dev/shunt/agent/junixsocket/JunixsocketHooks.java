@@ -35,8 +35,11 @@ public final class JunixsocketHooks {
             "org.newsclub.net.unix.AFUNIXSocket",
             "org.newsclub.net.unix.AFSocketImpl$AFInputStreamImpl",
             "org.newsclub.net.unix.AFSocketImpl$AFOutputStreamImpl");
-    /** What a closed server socket holds, so that a late {@code accept()} does not advertise it again. */
-    private static final Object WITHDRAWN = new Object();
+    /**
+     * What a server socket holds that is never to be advertised: closed (a late {@code accept()} must not advertise it
+     * again), or in a class loader whose junixsocket could not be rewritten.
+     */
+    private static final Object NEVER = new Object();
     /** Guarded by itself. */
     private static final Map<ClassLoader, Set<String>> REWRITTEN = new WeakHashMap<>();
     private static volatile ShuntConfig config;
@@ -60,6 +63,22 @@ public final class JunixsocketHooks {
             Set<String> types = REWRITTEN.get(loader);
             return types != null && types.containsAll(REQUIRED);
         }
+    }
+
+    /**
+     * Whether the classes a connection relies on are rewritten in a server's class loader, which may not have loaded
+     * them yet at its first {@code accept()}: an advertised server whose connections could not run the handshake
+     * would hold each Shunt client in connect until its handshake timeout.
+     */
+    private static boolean loadedAndRewritten(ClassLoader loader) {
+        for (String type : REQUIRED) {
+            try {
+                Class.forName(type, false, loader);
+            } catch (ClassNotFoundException e) {
+                return false;
+            }
+        }
+        return rewrittenIn(loader);
     }
 
     /**
@@ -111,9 +130,10 @@ public final class JunixsocketHooks {
      */
     public static void advertise(Object serverSocket, String socketFile) {
         ShuntAttachment server = (ShuntAttachment) serverSocket;
+        boolean rewritten = loadedAndRewritten(serverSocket.getClass().getClassLoader());
         synchronized (server) {
             if (server.shunt$attachment() == null) {
-                server.shunt$attachment(ServerAdvertisement.publish(Path.of(socketFile), config));
+                server.shunt$attachment(rewritten ? ServerAdvertisement.publish(Path.of(socketFile), config) : NEVER);
             }
         }
     }
@@ -124,7 +144,7 @@ public final class JunixsocketHooks {
         Object advertisement;
         synchronized (server) {
             advertisement = server.shunt$attachment();
-            server.shunt$attachment(WITHDRAWN);
+            server.shunt$attachment(NEVER);
         }
         if (advertisement instanceof ServerAdvertisement) {
             ((ServerAdvertisement) advertisement).close();

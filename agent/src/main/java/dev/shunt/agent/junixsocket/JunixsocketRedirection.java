@@ -8,6 +8,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.shunt.core.ShuntConfig;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Gives applications that use junixsocket directly ({@code AFUNIXSocket}, {@code AFUNIXServerSocket}, the
  * {@code AFUNIXSocketFactory} variants) Shunt's fast path, by rewriting junixsocket's classes in place as the
- * application's class loader loads them: {@code AFUNIXSocket} is final, with a private constructor and final data
+ * application's class loader loads them (Byte Buddy itself is loaded only then: {@link DeferredTransformer}):
+ * {@code AFUNIXSocket} is final, with a private constructor and final data
  * path methods, so no Shunt socket can stand in where the application's code says {@code AFUNIXSocket}. The
  * application keeps junixsocket's own objects; the handshake runs around their connect and accept
  * ({@link SocketAdvice}, {@link ServerSocketAdvice}), and the streams of a connection on the fast path read and write
@@ -55,6 +57,11 @@ public final class JunixsocketRedirection {
      */
     public static void install(Instrumentation instrumentation, ShuntConfig config) {
         JunixsocketHooks.configure(config);
+        instrumentation.addTransformer(new DeferredTransformer(JunixsocketRedirection::transformer));
+    }
+
+    /** @return Byte Buddy's transformer of the junixsocket classes, built when the first of them loads */
+    private static ClassFileTransformer transformer() {
         // Byte Buddy's AgentBuilder would otherwise inject its Nexus class into the system class loader (through
         // sun.misc.Unsafe, which JDK 25 warns about); the advice needs no initializer. The name is the relocated copy's.
         System.setProperty(Nexus.PROPERTY, "true");
@@ -67,7 +74,7 @@ public final class JunixsocketRedirection {
         for (Rewrite rewrite : rewrites(advicePool, agentClasses)) {
             builder = builder.type(named(PACKAGE + rewrite.type), new SeesTheAgent()).transform(rewrite);
         }
-        builder.installOn(instrumentation);
+        return builder.makeRaw();
     }
 
     private static List<Rewrite> rewrites(TypePool advicePool, ClassFileLocator agentClasses) {
