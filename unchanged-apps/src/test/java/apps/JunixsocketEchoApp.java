@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +30,8 @@ import org.newsclub.net.unix.AFUNIXSocketFactory;
  * <p>{@code client <path> <bytes> <style>...}: one connection per style ({@code connectTo},
  * {@code newInstance} (Jedis's way: {@code newInstance()}, {@code setSoTimeout}, {@code connect(address, timeout)}),
  * {@code factoryArg} (the PostgreSQL driver's way: {@code AFUNIXSocketFactory.FactoryArg.createSocket()} then
- * {@code connect} to {@code localhost}), {@code systemProperty}, {@code uriScheme}), each 200 round trips of 32
+ * {@code connect} to {@code localhost}), {@code systemProperty}, {@code uriScheme}; {@code channelIO}:
+ * {@code connectTo}, then the socket's channel carries the bytes), each 200 round trips of 32
  * bytes, then {@code bytes} pseudo-random bytes written by one thread and read back by another, then a half-close
  * and the server's end of stream, then whether the socket takes a descriptor to pass; prints
  * {@code REPORT <shunt> crc=<ok|style:sent/received> fds=<accepted|refused>} (of the last connection).
@@ -97,6 +100,7 @@ public final class JunixsocketEchoApp {
     private static Socket connect(Path path, String style) throws IOException {
         switch (style) {
             case "connectTo":
+            case "channelIO":
                 return AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path));
             case "newInstance":
                 AFUNIXSocket socket = AFUNIXSocket.newInstance();
@@ -122,7 +126,10 @@ public final class JunixsocketEchoApp {
         String descriptors = "";
         for (String style : styles) {
             try (Socket socket = connect(path, style)) {
-                String outcome = exchange(socket, bytes);
+                SocketChannel channel = ((AFUNIXSocket) socket).getChannel();
+                String outcome = style.equals("channelIO")
+                        ? exchange(socket, reading(channel), writing(channel), bytes)
+                        : exchange(socket, socket.getInputStream(), socket.getOutputStream(), bytes);
                 if (!outcome.equals("ok")) {
                     crc.append(crc.length() == 0 ? "" : ",").append(style).append(':').append(outcome);
                 }
@@ -131,6 +138,42 @@ public final class JunixsocketEchoApp {
         }
         System.out.println("REPORT " + Report.shunt() + " crc=" + (crc.length() == 0 ? "ok" : crc) + " fds="
                 + descriptors);
+    }
+
+    /**
+     * The channel's reads as a stream. Not {@code Channels.newInputStream}: its reads and its output stream's writes
+     * hold the channel's blocking lock, so a reader waiting for the echo would hold up the writer.
+     */
+    private static InputStream reading(SocketChannel channel) {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return channel.read(ByteBuffer.wrap(b, off, len));
+            }
+        };
+    }
+
+    /** The channel's writes as a stream. */
+    private static OutputStream writing(SocketChannel channel) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                for (ByteBuffer buffer = ByteBuffer.wrap(b, off, len); buffer.hasRemaining(); ) {
+                    channel.write(buffer);
+                }
+            }
+        };
     }
 
     /** @return whether the socket takes a descriptor to pass with its next write: "accepted" or "refused" */
@@ -144,9 +187,7 @@ public final class JunixsocketEchoApp {
     }
 
     /** @return "ok", or what went wrong */
-    private static String exchange(Socket socket, long bytes) throws Exception {
-        InputStream in = socket.getInputStream();
-        OutputStream out = socket.getOutputStream();
+    private static String exchange(Socket socket, InputStream in, OutputStream out, long bytes) throws Exception {
         byte[] message = new byte[32];
         for (int i = 0; i < 200; i++) {
             message[0] = (byte) i;

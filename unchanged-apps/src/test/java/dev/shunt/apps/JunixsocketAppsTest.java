@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Applications that use junixsocket directly, written without Shunt (package {@code apps}), each side in a JVM of
  * its own whose class path holds junixsocket (and the PostgreSQL driver) and nothing of Shunt, started with
  * {@code shunt-agent.jar}: an {@code AFUNIXServerSocket} server (made three ways) and a client connecting in the five
- * styles of junixsocket's API both take the fast path (each side's {@code dev.shunt:type=Shunt} MBean counts every
+ * styles of junixsocket's API (and once more with the socket's channel carrying the bytes) both take the fast path (each side's {@code dev.shunt:type=Shunt} MBean counts every
  * connection), the bytes arrive intact, a descriptor to pass is refused on the fast path (and taken on the kernel
  * socket), and a side without the agent keeps both on the kernel socket. The PostgreSQL
  * JDBC driver through {@code AFUNIXSocketFactory$FactoryArg} and a Redis client made Jedis's way reach real servers,
@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * row and reply is right. JDK 17 and 25.
  */
 class JunixsocketAppsTest {
-    private static final String[] STYLES = {"connectTo", "newInstance", "factoryArg", "systemProperty", "uriScheme"};
+    private static final String[] STYLES = {"connectTo", "newInstance", "factoryArg", "systemProperty", "uriScheme",
+        "channelIO"};
     private static final String FAST = "opened=" + STYLES.length;
     private static final String BYTES = String.valueOf(8 << 20);
 
