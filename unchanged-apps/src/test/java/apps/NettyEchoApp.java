@@ -13,11 +13,14 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.util.AttributeKey;
+import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.zip.CRC32;
 
 /**
@@ -28,6 +31,8 @@ import java.util.zip.CRC32;
  * and prints {@code REPORT <shunt> crc=<ok|sent/received>}.
  */
 public final class NettyEchoApp {
+    /** The client's checksum verdict. */
+    static final AttributeKey<String> CRC = AttributeKey.valueOf("crc");
     private static final long WINDOW = 4 << 20;
 
     private NettyEchoApp() {
@@ -38,18 +43,29 @@ public final class NettyEchoApp {
         try {
             Path path = Path.of(args[1]);
             if (args[0].equals("server")) {
-                server(group, path);
+                server(group, bootstrap -> bootstrap.channel(NioServerDomainSocketChannel.class),
+                        UnixDomainSocketAddress.of(path), () -> System.out.println("READY"));
             } else {
-                client(group, path, Integer.parseInt(args[2]), Long.parseLong(args[3]));
+                Channel channel = client(group, bootstrap -> bootstrap.channel(NioDomainSocketChannel.class),
+                        UnixDomainSocketAddress.of(path), Integer.parseInt(args[2]), Long.parseLong(args[3]));
+                System.out.println("REPORT " + Report.shunt() + " crc=" + channel.attr(CRC).get());
+                channel.close().sync();
             }
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 
-    private static void server(EventLoopGroup group, Path path) throws Exception {
+    /**
+     * Echoes on {@code address} until its first connection ends, then prints {@code REPORT <shunt>}.
+     *
+     * @param transport sets the bootstrap's channel, as the application's style has it
+     * @param ready runs once the server listens
+     */
+    static void server(EventLoopGroup group, UnaryOperator<ServerBootstrap> transport, SocketAddress address,
+            Runnable ready) throws Exception {
         CountDownLatch ended = new CountDownLatch(1);
-        Channel server = new ServerBootstrap().group(group).channel(NioServerDomainSocketChannel.class)
+        Channel server = transport.apply(new ServerBootstrap().group(group))
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
@@ -70,17 +86,24 @@ public final class NettyEchoApp {
                             }
                         });
                     }
-                }).bind(UnixDomainSocketAddress.of(path)).sync().channel();
-        System.out.println("READY");
+                }).bind(address).sync().channel();
+        ready.run();
         ended.await();
         System.out.println("REPORT " + Report.shunt());
         server.close().sync();
     }
 
-    private static void client(EventLoopGroup group, Path path, int roundTrips, long bytes) throws Exception {
+    /**
+     * Round trips, then a checksummed stream, to the echo at {@code address}.
+     *
+     * @param transport sets the bootstrap's channel, as the application's style has it
+     * @return the connected channel, its attribute {@link #CRC} {@code ok} or {@code <sent>/<received>}
+     */
+    static Channel client(EventLoopGroup group, UnaryOperator<Bootstrap> transport, SocketAddress address,
+            int roundTrips, long bytes) throws Exception {
         Received received = new Received();
-        Channel channel = new Bootstrap().group(group).channel(NioDomainSocketChannel.class).handler(received)
-                .connect(UnixDomainSocketAddress.of(path)).sync().channel();
+        Channel channel = transport.apply(new Bootstrap().group(group)).handler(received)
+                .connect(address).sync().channel();
         byte[] message = new byte[32];
         for (int i = 1; i <= roundTrips; i++) {
             channel.writeAndFlush(Unpooled.wrappedBuffer(message));
@@ -101,9 +124,8 @@ public final class NettyEchoApp {
         }
         received.await(echoedBefore + bytes);
         long got = received.checksum();
-        System.out.println("REPORT " + Report.shunt() + " crc="
-                + (got == sent.getValue() ? "ok" : sent.getValue() + "/" + got));
-        channel.close().sync();
+        channel.attr(CRC).set(got == sent.getValue() ? "ok" : sent.getValue() + "/" + got);
+        return channel;
     }
 
     /** Counts what comes back, and checksums it from a point on. */

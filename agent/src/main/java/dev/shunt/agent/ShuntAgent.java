@@ -1,6 +1,7 @@
 package dev.shunt.agent;
 
 import dev.shunt.agent.junixsocket.JunixsocketRedirection;
+import dev.shunt.agent.netty.NettyRedirection;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.jdk.ShuntSelectorProvider;
 import java.lang.instrument.Instrumentation;
@@ -44,6 +45,7 @@ public final class ShuntAgent {
             return;
         }
         JunixsocketRedirection.install(instrumentation, config);
+        NettyRedirection.install(instrumentation);
         String named = System.getProperty(PROVIDER_PROPERTY);
         if (named != null) {
             refuse(PROVIDER_PROPERTY + " already names " + named);

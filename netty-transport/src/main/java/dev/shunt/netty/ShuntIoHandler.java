@@ -77,8 +77,21 @@ public final class ShuntIoHandler implements IoHandler {
      * @return the factory
      */
     public static IoHandlerFactory newFactory(ShuntConfig config) {
+        return newFactory(config, EpollIoHandler.newFactory());
+    }
+
+    /**
+     * A factory for handlers that spin for {@code config.spinNanos()} before they sleep and delegate every kernel
+     * descriptor to a handler of {@code epollFactory}: how an application's own {@code EpollIoHandler.newFactory(..)}
+     * result, with its settings, becomes a Shunt loop (shunt-agent does this).
+     *
+     * @param config the configuration in force
+     * @param epollFactory a factory of Netty's {@link EpollIoHandler}s
+     * @return the factory
+     */
+    public static IoHandlerFactory newFactory(ShuntConfig config, IoHandlerFactory epollFactory) {
         Objects.requireNonNull(config, "config");
-        IoHandlerFactory epollFactory = EpollIoHandler.newFactory();
+        Objects.requireNonNull(epollFactory, "epollFactory");
         return new IoHandlerFactory() {
             @Override
             public IoHandler newHandler(ThreadAwareExecutor executor) {
