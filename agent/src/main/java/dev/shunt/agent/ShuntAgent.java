@@ -15,7 +15,9 @@ import java.util.Set;
  * path, with no other JVM flag. With {@code shunt.enabled=true} it lets itself reach the JDK's channel internals
  * ({@code sun.nio.ch}, exported to the class path by {@link Instrumentation#redefineModule}, the agent's equivalent of
  * {@code --add-exports}) and names {@link ShuntSelectorProvider} as the JVM's selector provider, before the
- * application's {@code main} opens its first channel. Without {@code shunt.enabled=true} it does nothing at all.
+ * application's {@code main} opens its first channel; and it gives applications on Netty's native epoll domain-socket
+ * channels Shunt's Netty channels and loop ({@link NettyRedirection}). Without {@code shunt.enabled=true} it does
+ * nothing at all.
  *
  * <p>Its dependencies are its own copies under {@code dev.shunt.agent.shaded}, so an application that carries Shunt,
  * SLF4J, JNR or ASM itself keeps its own. It writes nothing at start-up unless it cannot install the provider: no

@@ -100,6 +100,15 @@ public final class BenchClient {
             case RPC -> latency(Pacing.backToBack(), warmup, figures, t -> side.rpc(size, t));
             case GRPC -> latency(Pacing.backToBack(), warmup, figures, t -> side.grpc(size, t));
             case CONNECT -> latency(Pacing.backToBack(), warmup, figures, side::connections);
+            case GRPC_STREAM -> {
+                StreamRun run = new StreamRun(size, warmup, options.measureNanos(), meter);
+                String path = side.grpcStream(size, run);
+                Usage usage = run.usage();
+                figures.put("msgs_per_s", run.chunks() * 1e9 / usage.wallNanos());
+                figures.put("seconds", usage.wallNanos() / 1e9);
+                usage.addPerMessage(figures, run.chunks());
+                yield path;
+            }
             case THROUGHPUT -> {
                 StreamRun run = new StreamRun(size, warmup, options.measureNanos(), meter);
                 String path = side.stream(size, run);
@@ -119,7 +128,7 @@ public final class BenchClient {
      * code on top ({@link Options#FIRST_CASE_WARMUPS}, {@link Options#FIRST_GRPC_WARMUPS}).
      */
     private int warmups(Scenario scenario) {
-        boolean grpc = scenario == Scenario.GRPC;
+        boolean grpc = scenario.grpc();
         int n = grpc && !grpcWarm ? Options.FIRST_GRPC_WARMUPS : warm ? 1 : Options.FIRST_CASE_WARMUPS;
         warm = true;
         grpcWarm |= grpc;

@@ -41,6 +41,8 @@ record Case(Scenario scenario, int size, long pace) {
                     options.loadThreads, Runtime.getRuntime().availableProcessors(), bytes(size));
             case RPC -> "RPC call (application thread and future, server executor thread), " + bytes(size);
             case GRPC -> "gRPC unary call (grpc-java, blocking stub, default executors), " + bytes(size);
+            case GRPC_STREAM -> "gRPC streaming (one bidirectional call, flow-controlled), " + bytes(size)
+                    + " messages";
             case CONNECT -> "Connection set-up (connect + handshake, then close)";
         };
     }
@@ -55,6 +57,7 @@ record Case(Scenario scenario, int size, long pace) {
             case SATURATED -> "All cores busy, " + bytes(size);
             case RPC -> "RPC call, " + bytes(size);
             case GRPC -> "gRPC unary call, " + bytes(size);
+            case GRPC_STREAM -> "gRPC streaming, " + bytes(size);
             case CONNECT -> "Connection set-up";
         };
     }

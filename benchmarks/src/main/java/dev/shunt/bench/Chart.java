@@ -41,15 +41,22 @@ final class Chart {
         System.setProperty("java.awt.headless", "true");
         List<CategoryChart> panels = new ArrayList<>();
         List<Case> streaming = new ArrayList<>();
+        List<Case> grpcStreaming = new ArrayList<>();
         for (Case kase : options.cases()) {
             if (kase.scenario().roundTrips()) {
                 panels.add(latency(kase, results));
             } else if (kase.scenario() == Scenario.THROUGHPUT) {
                 streaming.add(kase);
+            } else if (kase.scenario() == Scenario.GRPC_STREAM) {
+                grpcStreaming.add(kase);
             }
         }
         if (!streaming.isEmpty()) {
             panels.add(bars("Streaming throughput", "write size", "GB/s", streaming, "gb_per_s", results, options));
+        }
+        if (!grpcStreaming.isEmpty()) {
+            panels.add(bars("gRPC streaming", "message size", "messages/s", grpcStreaming, "msgs_per_s", results,
+                    options));
         }
         if (options.scenarios.contains(Scenario.CONNECT)) {
             panels.add(bars("Connection set-up", "", "connections/s (connect, handshake, close)",
@@ -132,6 +139,7 @@ final class Chart {
             case JDK_UNIX_AGENT -> new Color(0x145A14);
             case NETTY_NIO -> new Color(0xE89FC4);
             case NETTY_NIO_AGENT -> new Color(0xA3246A);
+            case NETTY_EPOLL_AGENT -> new Color(0x0B2E66);
             case NETTY_TCP -> new Color(0x8C8C8C);
             case AERON_IPC -> new Color(0x9B59B6);
         };

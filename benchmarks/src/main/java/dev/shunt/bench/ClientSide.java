@@ -26,6 +26,15 @@ interface ClientSide {
         throw new UnsupportedOperationException("gRPC runs on the Netty transports only");
     }
 
+    /**
+     * gRPC streaming rounds of {@code size}-byte messages on one bidirectional call (one connection) until
+     * {@code run} is over: the calling thread sends as fast as gRPC's flow control lets it; the server answers the
+     * message that ends a round. Only the Netty transports make them, as {@link #grpc}.
+     */
+    default String grpcStream(int size, StreamRun run) throws Exception {
+        throw new UnsupportedOperationException("gRPC runs on the Netty transports only");
+    }
+
     /** Streaming rounds of {@code size}-byte writes on one connection until {@code run} is over. */
     String stream(int size, StreamRun run) throws Exception;
 

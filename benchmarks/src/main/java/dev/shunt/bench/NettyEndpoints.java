@@ -95,6 +95,15 @@ final class NettyEndpoints implements Endpoints {
                 EpollDomainSocketChannel.class, Addressing.NETTY_DOMAIN, ch -> "kernel socket");
     }
 
+    /**
+     * {@link #epollDomain()}'s code, in JVMs whose {@code shunt-agent.jar} makes its channels Shunt's (the agent's
+     * relocated copies, whose path {@link AgentShunt} reads).
+     */
+    static NettyEndpoints epollDomainWithAgent() {
+        return new NettyEndpoints(NettyEndpoints::epollGroup, EpollServerDomainSocketChannel.class,
+                EpollDomainSocketChannel.class, Addressing.NETTY_DOMAIN, AgentShunt::path);
+    }
+
     /** Stock Netty 4.2 Epoll TCP channels on the loopback interface, TCP_NODELAY. */
     static NettyEndpoints epollTcp() {
         return new NettyEndpoints(NettyEndpoints::epollGroup, EpollServerSocketChannel.class,
@@ -351,17 +360,47 @@ final class NettyEndpoints implements Endpoints {
             });
         }
 
-        @Override
-        public String grpc(int size, RoundTrips trips) throws Exception {
-            AtomicReference<Channel> connection = new AtomicReference<>();
+        /** A gRPC channel on the client's event loop; {@code connection} gets the Netty channel it opens. */
+        private ManagedChannel grpcChannel(AtomicReference<Channel> connection) {
             ReflectiveChannelFactory<? extends Channel> channels = new ReflectiveChannelFactory<>(channel);
-            ManagedChannel grpc = NettyChannelBuilder.forAddress(grpcRemote)
+            return NettyChannelBuilder.forAddress(grpcRemote)
                     .channelFactory(() -> {
                         Channel ch = channels.newChannel();
                         connection.set(ch); // the connection whose path the case reports
                         return ch;
                     }, grpcRemote.getClass())
                     .eventLoopGroup(bootstrap.config().group()).usePlaintext().build();
+        }
+
+        @Override
+        public String grpcStream(int size, StreamRun run) throws Exception {
+            AtomicReference<Channel> connection = new AtomicReference<>();
+            ManagedChannel grpc = grpcChannel(connection);
+            try {
+                GrpcEcho.Stream stream = GrpcEcho.stream(grpc);
+                byte[] message = new byte[size];
+                byte[] last = new byte[size];
+                last[0] = Wire.LAST;
+                long rounds = 0;
+                do {
+                    byte first;
+                    do {
+                        first = run.nextChunk();
+                        stream.send(first == Wire.LAST ? last : message);
+                    } while (first != Wire.LAST);
+                    stream.awaitAcknowledged(++rounds);
+                } while (run.acknowledged());
+                stream.finish();
+                return path.apply(connection.get());
+            } finally {
+                grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            }
+        }
+
+        @Override
+        public String grpc(int size, RoundTrips trips) throws Exception {
+            AtomicReference<Channel> connection = new AtomicReference<>();
+            ManagedChannel grpc = grpcChannel(connection);
             try {
                 byte[] request = new byte[size];
                 // gRPC connects on the first call: made before the warm-up, as the other scenarios connect first.

@@ -187,7 +187,7 @@ final class Options {
             if (t.family != Transport.Family.FLOOR) {
                 total += JVM_START_SECONDS + (FIRST_CASE_WARMUPS - 1) * warmup;
             }
-            if (measured.contains(Scenario.GRPC)) {
+            if (measured.stream().anyMatch(Scenario::grpc)) {
                 total += (FIRST_GRPC_WARMUPS - 1) * warmup;
             }
         }

@@ -24,6 +24,8 @@ final class Report {
             new Column("max µs", "max_us"), new Column("CPU µs/msg", "cpu_us_per_msg"));
     private static final List<Column> THROUGHPUT = List.of(
             new Column("GB/s", "gb_per_s"), new Column("CPU µs/write", "cpu_us_per_msg"));
+    private static final List<Column> GRPC_STREAM = List.of(
+            new Column("msgs/s", "msgs_per_s"), new Column("CPU µs/msg", "cpu_us_per_msg"));
     private static final List<Column> CONNECT = List.of(
             new Column("connections/s", "per_s"), new Column("p50 µs", "p50_us"),
             new Column("p99 µs", "p99_us"), new Column("CPU µs/connection", "cpu_us_per_msg"));
@@ -37,7 +39,7 @@ final class Report {
                 .append(options.transports.stream().filter(t -> t.kernelCounterpart != null)
                         .map(t -> t.id + " to " + t.kernelCounterpart.id).collect(Collectors.joining(", ")))
                 .append("), measured in alternating rounds: the median of the per-round ratios, then their range ")
-                .append("(min-max). Below 1 is better for latency and CPU, above 1 for GB/s and connections/s. ")
+                .append("(min-max). Below 1 is better for latency and CPU, above 1 for GB/s, msgs/s and connections/s. ")
                 .append("\"p50 x c-floor\" is a Shunt ping-pong p50 over the C floor's, round by round likewise. ")
                 .append("CPU is process CPU time per message: both sides, then client / server. Signals and parks ")
                 .append("are Shunt's doorbell signals and sleeps, client / server.\n\n");
@@ -46,6 +48,7 @@ final class Report {
             List<Column> columns = switch (kase.scenario()) {
                 case THROUGHPUT -> THROUGHPUT;
                 case CONNECT -> CONNECT;
+                case GRPC_STREAM -> GRPC_STREAM;
                 default -> LATENCY;
             };
             boolean floor = kase.scenario() == Scenario.PINGPONG

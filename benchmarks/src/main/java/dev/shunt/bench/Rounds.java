@@ -91,6 +91,8 @@ final class Rounds {
             case NOT_MEASURED -> "not measured: " + r.note();
             case MEASURED -> (r.kase().scenario() == Scenario.THROUGHPUT
                     ? String.format(Locale.ROOT, "%.2f GB/s", r.figure("gb_per_s"))
+                    : r.kase().scenario() == Scenario.GRPC_STREAM
+                    ? String.format(Locale.ROOT, "%,.0f msgs/s", r.figure("msgs_per_s"))
                     : String.format(Locale.ROOT, "p50 %.2f us, p99 %.2f us, %,.0f/s", r.figure("p50_us"),
                             r.figure("p99_us"), r.figure("per_s"))) + " (" + r.path() + ")";
         };

@@ -24,6 +24,10 @@ enum Scenario {
     /** gRPC unary calls (grpc-java over grpc-netty) with the framework's own threads: the Netty transports. */
     GRPC("grpc", "gRPC unary echo calls through grpc-java on the transport's Netty channels: blocking\n"
             + "                stub, default executors, one call outstanding; Netty transports only"),
+    /** A gRPC bidirectional stream at the pace gRPC's flow control allows: messages per second. */
+    GRPC_STREAM("grpc-stream", "gRPC streaming: the client sends messages on one bidirectional call as fast as\n"
+            + "                gRPC's flow control lets it, the server counts them and answers the last of a\n"
+            + "                round; messages/s; Netty transports only"),
     /** Connections opened (with Shunt's handshake where it applies) and closed, one after another. */
     CONNECT("connect", "connection set-up: connect (+ Shunt handshake) and close, one after another");
 
@@ -37,7 +41,12 @@ enum Scenario {
 
     /** Whether its figures are a latency histogram of round trips. */
     boolean roundTrips() {
-        return this != THROUGHPUT && this != CONNECT;
+        return this != THROUGHPUT && this != CONNECT && this != GRPC_STREAM;
+    }
+
+    /** Whether it runs through grpc-java, whose code the JIT compiler needs long to compile. */
+    boolean grpc() {
+        return this == GRPC || this == GRPC_STREAM;
     }
 
     static Scenario parse(String id) {

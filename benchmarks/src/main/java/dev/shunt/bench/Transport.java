@@ -46,7 +46,10 @@ enum Transport {
     NETTY_NIO("netty-nio", "Netty NIO domain socket (kernel)", Family.KERNEL, null, NettyEndpoints::nioDomain),
     /** {@link #NETTY_NIO}'s code unchanged, in JVMs started with {@code -javaagent:shunt-agent.jar}. */
     NETTY_NIO_AGENT("netty-nio-agent", "Netty NIO domain socket, shunt-agent.jar", Family.SHUNT, NETTY_NIO,
-            NettyEndpoints::nioDomain);
+            NettyEndpoints::nioDomain),
+    /** {@link #NETTY_EPOLL}'s code unchanged, in JVMs started with {@code -javaagent:shunt-agent.jar}. */
+    NETTY_EPOLL_AGENT("netty-epoll-agent", "Netty Epoll domain socket, shunt-agent.jar", Family.SHUNT, NETTY_EPOLL,
+            NettyEndpoints::epollDomainWithAgent);
 
     /** How a transport's figures are presented. */
     enum Family {
@@ -97,7 +100,7 @@ enum Transport {
 
     /** Why a scenario does not apply to this transport, if it does not. */
     Optional<String> notApplicable(Scenario scenario) {
-        if (scenario == Scenario.GRPC) {
+        if (scenario.grpc()) {
             return netty() ? Optional.empty() : Optional.of("not Netty: grpc-java's transport runs on Netty channels");
         }
         if (this != AERON_IPC) {
@@ -112,7 +115,7 @@ enum Transport {
 
     /** Whether its JVMs run Netty channels, and so gRPC too ({@link NettyEndpoints}). */
     private boolean netty() {
-        return this == NETTY_EPOLL || this == NETTY_SHUNT || this == NETTY_TCP || nio();
+        return this == NETTY_EPOLL || this == NETTY_SHUNT || this == NETTY_TCP || this == NETTY_EPOLL_AGENT || nio();
     }
 
     private boolean nio() {
@@ -121,7 +124,7 @@ enum Transport {
 
     /** Whether its JVMs run {@code shunt-agent.jar}: the application unchanged, Shunt under it. */
     private boolean agent() {
-        return this == JDK_UNIX_AGENT || this == NETTY_NIO_AGENT;
+        return this == JDK_UNIX_AGENT || this == NETTY_NIO_AGENT || this == NETTY_EPOLL_AGENT;
     }
 
     /** JVM arguments of both the server and the client JVM of this transport. */
