@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import apps.EpollEchoApp;
 import apps.GrpcApp;
+import apps.IsolatedLauncher;
 import dev.shunt.agent.AppJvm;
 import java.io.File;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -115,6 +117,40 @@ class NativeNettyAppsTest {
         assertEquals(List.of("opened=none crc=ok channel=EpollDomainSocketChannel tcp=EpollSocketChannel netty="
                 + NETTY, "opened=none"), echo(jdk, "reference", UnchangedAppsTest.applicationClassPath(),
                 agentOnly, agentOnly));
+    }
+
+    static Stream<Arguments> jdksAndParents() {
+        return jdks().stream().flatMap(jdk -> Stream.of(Arguments.of(jdk, "system"), Arguments.of(jdk, "platform")));
+    }
+
+    /**
+     * A client whose Netty lives in a class loader of its own ({@link IsolatedLauncher}), with the agent: Shunt's
+     * channels cannot link against that Netty, so it keeps Netty's, on the kernel socket, and runs as without the
+     * agent. With the class path's loader as parent (a fat jar's case) the woven code reaches the agent and one WARN
+     * says why; with the platform loader as parent it cannot even see the agent, and the advice steps aside.
+     */
+    @ParameterizedTest
+    @MethodSource("jdksAndParents")
+    void nettyInAnotherClassLoaderKeepsItsOwnChannels(Path jdk, String parent) throws Exception {
+        Path launcher = dir.resolve("launcher");
+        Path launcherClass = launcher.resolve("apps/IsolatedLauncher.class");
+        Files.createDirectories(launcherClass.getParent());
+        Files.copy(Path.of(IsolatedLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve("apps/IsolatedLauncher.class"), launcherClass);
+        String classPath = UnchangedAppsTest.applicationClassPath();
+        try (AppJvm server = start(jdk, AppJvm.withAgent(), classPath, EpollEchoApp.class, "server", "literal",
+                "server", socket())) {
+            String port = server.await("READY", 30);
+            try (AppJvm client = start(jdk, AppJvm.withAgent(), launcher.toString(), IsolatedLauncher.class,
+                    "client", parent, classPath, EpollEchoApp.class.getName(), "literal", "client", socket(), port,
+                    "100", String.valueOf(4 << 20))) {
+                assertEquals("opened=none crc=ok channel=EpollDomainSocketChannel tcp=EpollSocketChannel netty="
+                        + NETTY, client.await("REPORT", 120));
+                assertEquals(parent.equals("system"), client.stderr().contains("is not the class path's"),
+                        client.stderr());
+            }
+            assertEquals("opened=0", server.await("REPORT", 30));
+        }
     }
 
     private String grpc(Path jdk, List<String> serverOptions, List<String> clientOptions) throws Exception {

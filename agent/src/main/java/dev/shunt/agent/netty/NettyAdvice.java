@@ -6,7 +6,9 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
 /**
  * The code {@link NettyRedirection} weaves into Netty's classes. Byte Buddy copies these bodies into Netty's methods;
  * they only hand over to {@link NettyRedirect}, whose parameters are {@code Object}s so that the woven code links
- * whichever class loader holds Netty.
+ * whichever class loader holds Netty. Whatever they throw is dropped and Netty's method goes on as written: a Netty
+ * whose class loader cannot see the agent's classes (one that does not delegate to the class path) then gets a
+ * {@code NoClassDefFoundError} here, and keeps its own channels.
  */
 final class NettyAdvice {
     private NettyAdvice() {
@@ -17,7 +19,7 @@ final class NettyAdvice {
         private ChannelClass() {
         }
 
-        @Advice.OnMethodEnter
+        @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(value = 0, readOnly = false) Class<?> type) {
             type = NettyRedirect.channelClass(type);
         }
@@ -28,7 +30,7 @@ final class NettyAdvice {
         private ChannelFactory() {
         }
 
-        @Advice.OnMethodEnter
+        @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Origin Class<?> bootstrap,
                 @Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object factory) {
             factory = NettyRedirect.channelFactory(bootstrap, factory);
@@ -40,7 +42,7 @@ final class NettyAdvice {
         private IoHandlerFactory() {
         }
 
-        @Advice.OnMethodExit
+        @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.Origin Class<?> epollIoHandler,
                 @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object factory) {
             factory = NettyRedirect.ioHandlerFactory(epollIoHandler, factory);
