@@ -45,6 +45,7 @@ public final class EpollEchoApp {
     private EpollEchoApp() {
     }
 
+    @SuppressWarnings("deprecation") // EpollEventLoopGroup: what the method-reference style's frameworks still use
     public static void main(String[] args) throws Exception {
         String style = args[0];
         EventLoopGroup group = style.equals("reference") ? new EpollEventLoopGroup(1)

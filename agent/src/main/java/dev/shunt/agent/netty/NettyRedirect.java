@@ -2,15 +2,15 @@ package dev.shunt.agent.netty;
 
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What the code woven into Netty calls ({@link NettyAdvice}). Its parameters are {@code Object}s and it names no Netty
- * type, so the woven code links from any class loader; it hands over to {@link ShuntNetty}, whose Shunt channels link
- * against the Netty this class's loader sees (the class path's, where the agent jar is), only when that is the Netty
- * the call comes from. An application whose Netty lives in another loader keeps Netty's channels, and one WARN says so.
+ * type, so the woven code links from any class loader; it hands over to {@link ShuntNetty} as linked against the
+ * Netty the call comes from ({@link ShuntNettyBinding}): the agent's own classes for the class path's Netty, copies
+ * in a loader over the Netty's for one in another loader. Where that fails, Netty keeps its channels and one WARN
+ * says why.
  *
  * <p>Public because the woven code runs in Netty's packages; not an API.
  */
@@ -22,46 +22,58 @@ public final class NettyRedirect {
     /** The channel classes replaced; anything else (TCP, NIO, io_uring) is left alone. */
     private static final Set<String> REPLACED = Set.of(EPOLL_PACKAGE + "EpollDomainSocketChannel",
             EPOLL_PACKAGE + "EpollServerDomainSocketChannel");
-    private static final AtomicBoolean FOREIGN_NETTY_REPORTED = new AtomicBoolean();
+    /**
+     * Per Netty, keyed by its {@code io.netty.channel.Channel}: Shunt bound to it, or empty where that failed (said
+     * once). A {@code ClassValue}, so that a binding, which holds a loader over the Netty's, never keeps it alive.
+     */
+    private static final ClassValue<Optional<ShuntNettyBinding>> BINDINGS = new ClassValue<>() {
+        @Override
+        protected Optional<ShuntNettyBinding> computeValue(Class<?> channel) {
+            return bind(channel);
+        }
+    };
 
     private NettyRedirect() {
     }
 
     /**
      * @param type the class a {@code ReflectiveChannelFactory} is given
-     * @return Shunt's channel class for an epoll domain-socket class of the class path's Netty, else {@code type}
+     * @return Shunt's channel class for an epoll domain-socket class, else {@code type}
      */
     public static Class<?> channelClass(Class<?> type) {
-        if (type == null || !REPLACED.contains(type.getName()) || !sameNetty(type)) {
+        if (type == null || !REPLACED.contains(type.getName())) {
             return type;
         }
-        return ShuntNetty.channelClass(type);
+        Optional<ShuntNettyBinding> shunt = binding(type);
+        return shunt.isPresent() ? shunt.get().channelClass(type) : type;
     }
 
     /**
      * @param bootstrap {@code AbstractBootstrap}, the class the call comes from
      * @param factory the channel factory an application gives a bootstrap
      * @return a factory that replaces the epoll domain-socket channels {@code factory} makes, or {@code factory} itself
-     *     when it is a {@code ReflectiveChannelFactory} (its class was already replaced) or Netty is not the class path's
+     *     when it is a {@code ReflectiveChannelFactory} (its class was already replaced)
      */
     public static Object channelFactory(Class<?> bootstrap, Object factory) {
-        if (factory == null || factory.getClass().getName().equals(REFLECTIVE_FACTORY) || !sameNetty(bootstrap)) {
+        if (factory == null || factory.getClass().getName().equals(REFLECTIVE_FACTORY)) {
             return factory;
         }
-        return ShuntNetty.channelFactory(factory);
+        Optional<ShuntNettyBinding> shunt = binding(bootstrap);
+        return shunt.isPresent() ? shunt.get().channelFactory(factory) : factory;
     }
 
     /**
      * @param epollIoHandler {@code EpollIoHandler}, the class the call comes from
      * @param factory what {@code EpollIoHandler.newFactory(..)} returned
      * @return a {@code ShuntIoHandler} factory over {@code factory}; {@code factory} itself when Shunt asked for it (a
-     *     Shunt loop wraps a stock one) or Netty is not the class path's
+     *     Shunt loop wraps a stock one)
      */
     public static Object ioHandlerFactory(Class<?> epollIoHandler, Object factory) {
-        if (factory == null || calledByShunt() || !sameNetty(epollIoHandler)) {
+        if (factory == null || calledByShunt()) {
             return factory;
         }
-        return ShuntNetty.ioHandlerFactory(factory);
+        Optional<ShuntNettyBinding> shunt = binding(epollIoHandler);
+        return shunt.isPresent() ? shunt.get().ioHandlerFactory(factory) : factory;
     }
 
     /**
@@ -76,18 +88,37 @@ public final class NettyRedirect {
         return caller.isPresent() && caller.get().startsWith("dev.shunt.") && caller.get().endsWith(".ShuntIoHandler");
     }
 
-    /** The agent's loader resolves {@code nettyClass}'s name to {@code nettyClass} itself: Shunt's channels link there. */
-    private static boolean sameNetty(Class<?> nettyClass) {
-        boolean same;
+    /** Shunt as linked against the Netty of {@code nettyClass}, bound once per Netty. */
+    private static Optional<ShuntNettyBinding> binding(Class<?> nettyClass) {
         try {
-            same = Class.forName(nettyClass.getName(), false, AGENT_LOADER) == nettyClass;
+            return BINDINGS.get(Class.forName("io.netty.channel.Channel", false, nettyClass.getClassLoader()));
+        } catch (ClassNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<ShuntNettyBinding> bind(Class<?> channel) {
+        ClassLoader loader = channel.getClassLoader();
+        try {
+            if (classPathNetty(channel)) {
+                return Optional.of(ShuntNettyBinding.classPath());
+            }
+            ShuntNettyBinding copy = ShuntNettyBinding.over(loader);
+            LOG.debug("Shunt's Netty classes loaded over class loader {}, whose Netty is not the class path's", loader);
+            return Optional.of(copy);
+        } catch (Exception | LinkageError e) {
+            LOG.warn("Netty in class loader {} keeps its epoll domain-socket channels: Shunt's cannot be linked "
+                    + "against it ({})", loader, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** The agent's loader resolves {@code nettyClass}'s name to {@code nettyClass} itself. */
+    private static boolean classPathNetty(Class<?> nettyClass) {
+        try {
+            return Class.forName(nettyClass.getName(), false, AGENT_LOADER) == nettyClass;
         } catch (ClassNotFoundException | LinkageError e) {
-            same = false;
+            return false;
         }
-        if (!same && FOREIGN_NETTY_REPORTED.compareAndSet(false, true)) {
-            LOG.warn("Netty in class loader {} is not the class path's: its epoll domain-socket channels stay Netty's "
-                    + "(Shunt's channels link against the class path's Netty only)", nettyClass.getClassLoader());
-        }
-        return same;
     }
 }

@@ -28,7 +28,7 @@ import net.bytebuddy.pool.TypePool;
  *       {@code EpollEventLoopGroup} constructor call): the factory it returns becomes a {@code ShuntIoHandler} factory
  *       over it, so the application's loops keep their threads and settings and gain the rings' polling.</li>
  * </ul>
- * Each applies only where the application's Netty is the one the agent's classes link against ({@link NettyRedirect}).
+ * Shunt's classes are linked against the application's Netty, wherever it was loaded from ({@link NettyRedirect}).
  */
 public final class NettyRedirection {
     private NettyRedirection() {

@@ -11,8 +11,8 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 
 /**
- * Which Shunt class replaces which of Netty's epoll classes, linked against the class path's Netty; reached only
- * through {@link NettyRedirect}, once it has checked that the application's Netty is that one.
+ * Which Shunt class replaces which of Netty's epoll classes. Linked against one Netty: the agent's own copy against
+ * the class path's, others against Nettys in other loaders; reached through a {@link ShuntNettyBinding} only.
  */
 final class ShuntNetty {
     private ShuntNetty() {
