@@ -35,6 +35,9 @@ import java.util.zip.CRC32;
  * byte-array messages, a unary echo, a bidirectional-streaming echo, and a unary call that answers the server's
  * {@link Report}.
  *
+ * <p>The client is the same on {@code grpc-netty-shaded} (whichever grpc-java transport the class path holds), whose
+ * server is {@link ShadedGrpcServer}.
+ *
  * <p>{@code server <path>}: prints {@code READY} and serves until killed. {@code client <path> <unary calls> <stream
  * messages>}: unary calls of random sizes (each answer compared), then a stream of random messages echoed back
  * (checksums compared), and prints {@code REPORT <shunt> server <server's shunt> unary=<ok|n bad> stream=<ok|crc>}.
@@ -80,7 +83,17 @@ public final class GrpcApp {
 
     private static void server(String path) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
+        Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(path))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(group).workerEventLoopGroup(group)
+                .addService(service()).build().start();
+        System.out.println("READY");
+        server.awaitTermination();
+    }
+
+    /** @return the echo service, whichever grpc-java transport serves it */
+    static ServerServiceDefinition service() {
+        return ServerServiceDefinition.builder(SERVICE)
                 .addMethod(UNARY, ServerCalls.asyncUnaryCall((request, response) -> {
                     response.onNext(request);
                     response.onCompleted();
@@ -106,12 +119,6 @@ public final class GrpcApp {
                     response.onCompleted();
                 }))
                 .build();
-        Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(path))
-                .channelType(EpollServerDomainSocketChannel.class)
-                .bossEventLoopGroup(group).workerEventLoopGroup(group)
-                .addService(service).build().start();
-        System.out.println("READY");
-        server.awaitTermination();
     }
 
     private static void client(String path, int unaryCalls, int streamMessages) throws Exception {

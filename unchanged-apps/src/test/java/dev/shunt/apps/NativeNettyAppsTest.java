@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import apps.EpollEchoApp;
 import apps.GrpcApp;
 import apps.IsolatedLauncher;
+import apps.ShadedGrpcServer;
 import dev.shunt.agent.AppJvm;
 import java.io.File;
 import java.io.IOException;
@@ -153,8 +154,15 @@ class NativeNettyAppsTest {
         }
     }
 
+    /** The application class path with one grpc-java transport: grpc-netty, or else grpc-netty-shaded. */
+    private static String grpcClassPath(boolean shaded) {
+        String left = shaded ? "/io/grpc/grpc-netty/" : "/io/grpc/grpc-netty-shaded/";
+        return Stream.of(UnchangedAppsTest.applicationClassPath().split(File.pathSeparator))
+                .filter(entry -> !entry.contains(left)).collect(Collectors.joining(File.pathSeparator));
+    }
+
     private String grpc(Path jdk, List<String> serverOptions, List<String> clientOptions) throws Exception {
-        String classPath = UnchangedAppsTest.applicationClassPath();
+        String classPath = grpcClassPath(false);
         try (AppJvm server = start(jdk, serverOptions, classPath, GrpcApp.class, "server", "server", socket())) {
             server.await("READY", 60);
             try (AppJvm client = start(jdk, clientOptions, classPath, GrpcApp.class, "client", "client",
@@ -169,6 +177,23 @@ class NativeNettyAppsTest {
     void grpcUnixTargetAndEpollServerTakeTheFastPath(Path jdk) throws Exception {
         assertEquals("opened=1 server opened=1 unary=ok stream=ok",
                 grpc(jdk, AppJvm.withAgent(), AppJvm.withAgent()));
+    }
+
+    /**
+     * The same client and service on {@code grpc-netty-shaded}, whose Netty is a relocated copy: the agent gives it
+     * its own copy of Shunt's channels, remapped to those names.
+     */
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void grpcNettyShadedTakesTheFastPath(Path jdk) throws Exception {
+        String classPath = grpcClassPath(true);
+        try (AppJvm server = start(jdk, AppJvm.withAgent(), classPath, ShadedGrpcServer.class, "server", socket())) {
+            server.await("READY", 60);
+            try (AppJvm client = start(jdk, AppJvm.withAgent(), classPath, GrpcApp.class, "client", "client",
+                    socket(), "2000", "20000")) {
+                assertEquals("opened=1 server opened=1 unary=ok stream=ok", client.await("REPORT", 180));
+            }
+        }
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package dev.shunt.agent.netty;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class NettyRedirect {
     private static final Logger LOG = LoggerFactory.getLogger(NettyRedirect.class);
     private static final ClassLoader AGENT_LOADER = NettyRedirect.class.getClassLoader();
+    /** Where Netty's classes are: Netty's own names, and grpc-netty-shaded's relocated copy. */
+    static final List<String> NETTY_PREFIXES = List.of("", "io.grpc.netty.shaded.");
     private static final String EPOLL_PACKAGE = "io.netty.channel.epoll.";
     private static final String REFLECTIVE_FACTORY = "io.netty.channel.ReflectiveChannelFactory";
     /** The channel classes replaced; anything else (TCP, NIO, io_uring) is left alone. */
@@ -41,7 +44,7 @@ public final class NettyRedirect {
      * @return Shunt's channel class for an epoll domain-socket class, else {@code type}
      */
     public static Class<?> channelClass(Class<?> type) {
-        if (type == null || !REPLACED.contains(type.getName())) {
+        if (type == null || !REPLACED.contains(unprefixed(type.getName()))) {
             return type;
         }
         Optional<ShuntNettyBinding> shunt = binding(type);
@@ -55,7 +58,7 @@ public final class NettyRedirect {
      *     when it is a {@code ReflectiveChannelFactory} (its class was already replaced)
      */
     public static Object channelFactory(Class<?> bootstrap, Object factory) {
-        if (factory == null || factory.getClass().getName().equals(REFLECTIVE_FACTORY)) {
+        if (factory == null || unprefixed(factory.getClass().getName()).equals(REFLECTIVE_FACTORY)) {
             return factory;
         }
         Optional<ShuntNettyBinding> shunt = binding(bootstrap);
@@ -83,15 +86,27 @@ public final class NettyRedirect {
     private static boolean calledByShunt() {
         Optional<String> caller = StackWalker.getInstance().walk(frames -> frames
                 .map(StackWalker.StackFrame::getClassName)
-                .filter(name -> !name.startsWith(EPOLL_PACKAGE) && !name.equals(NettyRedirect.class.getName()))
+                .filter(name -> !unprefixed(name).startsWith(EPOLL_PACKAGE)
+                        && !name.equals(NettyRedirect.class.getName()))
                 .findFirst());
         return caller.isPresent() && caller.get().startsWith("dev.shunt.") && caller.get().endsWith(".ShuntIoHandler");
+    }
+
+    /** The prefix of a Netty class's name: {@code ""}, or that of grpc-netty-shaded's copy. */
+    static String prefix(String className) {
+        return NETTY_PREFIXES.stream().filter(prefix -> !prefix.isEmpty() && className.startsWith(prefix)).findFirst()
+                .orElse("");
+    }
+
+    private static String unprefixed(String className) {
+        return className.substring(prefix(className).length());
     }
 
     /** Shunt as linked against the Netty of {@code nettyClass}, bound once per Netty. */
     private static Optional<ShuntNettyBinding> binding(Class<?> nettyClass) {
         try {
-            return BINDINGS.get(Class.forName("io.netty.channel.Channel", false, nettyClass.getClassLoader()));
+            return BINDINGS.get(Class.forName(prefix(nettyClass.getName()) + "io.netty.channel.Channel", false,
+                    nettyClass.getClassLoader()));
         } catch (ClassNotFoundException e) {
             return Optional.empty();
         }
@@ -100,10 +115,11 @@ public final class NettyRedirect {
     private static Optional<ShuntNettyBinding> bind(Class<?> channel) {
         ClassLoader loader = channel.getClassLoader();
         try {
-            if (classPathNetty(channel)) {
+            String prefix = prefix(channel.getName());
+            if (prefix.isEmpty() && classPathNetty(channel)) {
                 return Optional.of(ShuntNettyBinding.classPath());
             }
-            ShuntNettyBinding copy = ShuntNettyBinding.over(loader);
+            ShuntNettyBinding copy = ShuntNettyBinding.over(loader, prefix);
             LOG.debug("Shunt's Netty classes loaded over class loader {}, whose Netty is not the class path's", loader);
             return Optional.of(copy);
         } catch (Exception | LinkageError e) {

@@ -9,6 +9,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
+import java.util.HashMap;
 import java.util.Map;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.asm.Advice;
@@ -28,7 +29,8 @@ import net.bytebuddy.pool.TypePool;
  *       {@code EpollEventLoopGroup} constructor call): the factory it returns becomes a {@code ShuntIoHandler} factory
  *       over it, so the application's loops keep their threads and settings and gain the rings' polling.</li>
  * </ul>
- * Shunt's classes are linked against the application's Netty, wherever it was loaded from ({@link NettyRedirect}).
+ * Shunt's classes are linked against the application's Netty, wherever it was loaded from ({@link NettyRedirect}). The
+ * same goes for grpc-java's relocated copy of Netty in {@code grpc-netty-shaded} ({@code io.grpc.netty.shaded.io.netty}).
  */
 public final class NettyRedirection {
     private NettyRedirection() {
@@ -40,13 +42,17 @@ public final class NettyRedirection {
      * @param instrumentation the JVM's instrumentation
      */
     public static void install(Instrumentation instrumentation) {
-        instrumentation.addTransformer(new Weaver(Map.of(
-                "io/netty/channel/ReflectiveChannelFactory", Advice.to(NettyAdvice.ChannelClass.class)
-                        .on(isConstructor().and(takesArguments(Class.class))),
-                "io/netty/bootstrap/AbstractBootstrap", Advice.to(NettyAdvice.ChannelFactory.class)
-                        .on(named("channelFactory").and(takesArgument(0, named("io.netty.bootstrap.ChannelFactory")))),
-                "io/netty/channel/epoll/EpollIoHandler", Advice.to(NettyAdvice.IoHandlerFactory.class)
-                        .on(isStatic().and(named("newFactory")).and(takesArguments(2))))));
+        Map<String, AsmVisitorWrapper> advices = new HashMap<>();
+        for (String prefix : NettyRedirect.NETTY_PREFIXES) {
+            String internal = prefix.replace('.', '/');
+            advices.put(internal + "io/netty/channel/ReflectiveChannelFactory",
+                    Advice.to(NettyAdvice.ChannelClass.class).on(isConstructor().and(takesArguments(Class.class))));
+            advices.put(internal + "io/netty/bootstrap/AbstractBootstrap", Advice.to(NettyAdvice.ChannelFactory.class)
+                    .on(named("channelFactory").and(takesArgument(0, named(prefix + "io.netty.bootstrap.ChannelFactory")))));
+            advices.put(internal + "io/netty/channel/epoll/EpollIoHandler", Advice.to(NettyAdvice.IoHandlerFactory.class)
+                    .on(isStatic().and(named("newFactory")).and(takesArguments(2))));
+        }
+        instrumentation.addTransformer(new Weaver(Map.copyOf(advices)));
     }
 
     /**

@@ -13,13 +13,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.commons.ClassRemapper;
+import net.bytebuddy.jar.asm.commons.Remapper;
 
 /**
  * {@link ShuntNetty} as linked against one Netty: the class path's (the agent's own classes), or one in another class
  * loader (a fat jar's, an application server's), for which the agent loads new copies of every class of its jar that
  * links against Netty (Shunt's relocated Netty classes, {@code dev.shunt.agent.shaded.netty}, {@link ShuntNetty} and
  * {@link SubstitutingChannelFactory}) in a {@link ShuntNettyLoader} over that loader. One binding per Netty, so that
- * the channels and the loops of an application are of one copy.
+ * the channels and the loops of an application are of one copy. grpc-netty-shaded's relocated Netty gets such a copy
+ * too, its references to Netty remapped to the relocated names.
  */
 final class ShuntNettyBinding {
     /** Classes of the agent jar that link against Netty, as resource-name prefixes. */
@@ -49,11 +54,30 @@ final class ShuntNettyBinding {
      * ({@link ShuntNettyLoader}), and binds to that copy of {@link ShuntNetty}.
      *
      * @param loader the class loader of a Netty other than the class path's
+     * @param prefix where that Netty's classes are: {@code ""} for {@code io.netty}, else the prefix of a relocated
+     *     copy ({@code "io.grpc.netty.shaded."}), to which the copies' references to Netty are then remapped
      */
-    static ShuntNettyBinding over(ClassLoader loader) throws ReflectiveOperationException, IOException {
-        ClassLoader shunt = new ShuntNettyLoader(loader, nettyLinkedClasses());
+    static ShuntNettyBinding over(ClassLoader loader, String prefix) throws ReflectiveOperationException,
+            IOException {
+        Map<String, byte[]> classes = nettyLinkedClasses();
+        if (!prefix.isEmpty()) {
+            classes.replaceAll((name, bytes) -> relocated(bytes, prefix.replace('.', '/')));
+        }
+        ClassLoader shunt = new ShuntNettyLoader(loader, classes);
         return new ShuntNettyBinding(Class.forName(ShuntNettyBinding.class.getPackageName() + ".ShuntNetty", false,
                 shunt));
+    }
+
+    /** @return {@code bytes} with every reference to a class of {@code io/netty} moved under {@code internalPrefix} */
+    private static byte[] relocated(byte[] bytes, String internalPrefix) {
+        ClassWriter writer = new ClassWriter(0);
+        new ClassReader(bytes).accept(new ClassRemapper(writer, new Remapper() {
+            @Override
+            public String map(String internalName) {
+                return internalName.startsWith("io/netty/") ? internalPrefix + internalName : internalName;
+            }
+        }), 0);
+        return writer.toByteArray();
     }
 
     /** @return the agent jar's Netty-linked classes by binary name */
