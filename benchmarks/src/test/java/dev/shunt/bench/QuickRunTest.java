@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -32,8 +33,8 @@ class QuickRunTest {
     void everyTransportMeasuresPingPongRpcAndGrpc(@TempDir Path out) throws Exception {
         List<Transport> transports = List.of(Transport.values());
         Map<String, Object> json = runAndRead(out, "--quick", "--rounds", "1", "--seconds", "0.2", "--warmup", "0.1",
-                "--scenarios", "pingpong,rpc,grpc", "--sizes", "32", "--transports", "all");
-        assertMeasured(json, transports, List.of("pingpong-32", "rpc-32", "grpc-32"), 1);
+                "--scenarios", "pingpong,rpc,grpc,grpc-stream", "--sizes", "32", "--transports", "all");
+        assertMeasured(json, transports, List.of("pingpong-32", "rpc-32", "grpc-32", "grpc-stream-32"), 1);
     }
 
     @Test
@@ -114,8 +115,10 @@ class QuickRunTest {
                     .collect(Collectors.toMap(r -> (String) r.get("case"), r -> r));
             for (String c : cases) {
                 Map<String, Object> r = byCase.get(c);
+                // The longest id that fits: grpc-stream-32 is a grpc-stream case, not a grpc one.
                 Scenario scenario = Arrays.stream(Scenario.values())
-                        .filter(s -> c.equals(s.id) || c.startsWith(s.id + "-")).findFirst().orElseThrow();
+                        .filter(s -> c.equals(s.id) || c.startsWith(s.id + "-"))
+                        .max(Comparator.comparingInt(s -> s.id.length())).orElseThrow();
                 if (!t.takesPart(scenario)) {
                     assertNull(r, t.id + " " + c);
                     continue;
@@ -128,7 +131,8 @@ class QuickRunTest {
                 }
                 assertEquals("measured", r.get("outcome"), t.id + " " + c + ": " + r.get("note"));
                 Map<String, Object> figures = (Map<String, Object>) r.get("figures");
-                String key = scenario == Scenario.THROUGHPUT ? "gb_per_s" : "p50_us";
+                String key = scenario == Scenario.THROUGHPUT ? "gb_per_s"
+                        : scenario == Scenario.GRPC_STREAM ? "msgs_per_s" : "p50_us";
                 for (String k : List.of(key, "cpu_us_per_msg", "cpu_client_us_per_msg", "cpu_server_us_per_msg")) {
                     assertTrue(figures.get(k) instanceof Double d && d > 0, t.id + " " + c + " " + k + ": " + figures);
                 }
