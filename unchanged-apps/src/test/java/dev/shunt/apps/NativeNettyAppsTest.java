@@ -3,11 +3,12 @@ package dev.shunt.apps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import apps.EpollEchoApp;
+import apps.NativeEchoApp;
 import apps.GrpcApp;
 import apps.IsolatedLauncher;
 import apps.ShadedGrpcServer;
 import dev.shunt.agent.AppJvm;
+import io.netty.channel.uring.IoUring;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Applications on Netty's native epoll domain-socket channels, written without Shunt (package {@code apps}), each side
  * in a JVM of its own started with {@code shunt-agent.jar}: an echo in each style frameworks use to pick the channels
- * ({@link EpollEchoApp}; the method-reference one on another Netty 4.2 release than Shunt's), and grpc-java with a
+ * ({@link NativeEchoApp}; the method-reference one on another Netty 4.2 release than Shunt's), and grpc-java with a
  * {@code unix:} target against {@code NettyServerBuilder} on {@code EpollServerDomainSocketChannel} ({@link GrpcApp}).
  * Each shows both sides on the fast path (their {@code dev.shunt:type=Shunt} MBeans), the bytes intact, the TCP
  * channels on the same loops still Netty's, and a side without the agent (or with it but without
@@ -64,14 +65,14 @@ class NativeNettyAppsTest {
         return dir.resolve("app.sock").toString();
     }
 
-    /** Server and client of {@link EpollEchoApp} in {@code style}; @return the client's report, then the server's */
+    /** Server and client of {@link NativeEchoApp} in {@code style}; @return the client's report, then the server's */
     private List<String> echo(Path jdk, String style, String classPath, List<String> serverOptions,
             List<String> clientOptions) throws Exception {
-        try (AppJvm server = start(jdk, serverOptions, classPath, EpollEchoApp.class, "server", style, "server",
+        try (AppJvm server = start(jdk, serverOptions, classPath, NativeEchoApp.class, "server", style, "server",
                 socket())) {
             String port = server.await("READY", 30);
             String client;
-            try (AppJvm app = start(jdk, clientOptions, classPath, EpollEchoApp.class, "client", style, "client",
+            try (AppJvm app = start(jdk, clientOptions, classPath, NativeEchoApp.class, "client", style, "client",
                     socket(), port, "1000", String.valueOf(32 << 20))) {
                 client = app.await("REPORT", 120);
             }
@@ -101,6 +102,16 @@ class NativeNettyAppsTest {
         assertEquals(List.of("opened=1 crc=ok channel=ShuntDomainSocketChannel tcp=EpollSocketChannel netty=" + NETTY,
                 "opened=1"), echo(jdk, "constructor", UnchangedAppsTest.applicationClassPath(), AppJvm.withAgent(),
                 AppJvm.withAgent()));
+    }
+
+    /** Netty's io_uring transport, which the agent does not cover, keeps its own channels and loops, and works. */
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void ioUringKeepsNettysChannels(Path jdk) throws Exception {
+        assumeTrue(IoUring.isAvailable(), () -> "io_uring is not available here: " + IoUring.unavailabilityCause());
+        assertEquals(List.of("opened=none crc=ok channel=IoUringDomainSocketChannel tcp=IoUringSocketChannel netty="
+                + NETTY, "opened=none"), echo(jdk, "io_uring", UnchangedAppsTest.applicationClassPath(),
+                AppJvm.withAgent(), AppJvm.withAgent()));
     }
 
     @ParameterizedTest
@@ -140,11 +151,11 @@ class NativeNettyAppsTest {
                 .resolve("apps/IsolatedLauncher.class"), launcherClass);
         String classPath = UnchangedAppsTest.applicationClassPath();
         boolean reached = parent.equals("system");
-        try (AppJvm server = start(jdk, AppJvm.withAgent(), classPath, EpollEchoApp.class, "server", "literal",
+        try (AppJvm server = start(jdk, AppJvm.withAgent(), classPath, NativeEchoApp.class, "server", "literal",
                 "server", socket())) {
             String port = server.await("READY", 30);
             try (AppJvm client = start(jdk, AppJvm.withAgent(), launcher.toString(), IsolatedLauncher.class,
-                    "client", parent, classPath, EpollEchoApp.class.getName(), "literal", "client", socket(), port,
+                    "client", parent, classPath, NativeEchoApp.class.getName(), "literal", "client", socket(), port,
                     "100", String.valueOf(4 << 20))) {
                 assertEquals(reached ? "opened=1 crc=ok channel=ShuntDomainSocketChannel tcp=EpollSocketChannel netty="
                         + NETTY : "opened=none crc=ok channel=EpollDomainSocketChannel tcp=EpollSocketChannel netty="

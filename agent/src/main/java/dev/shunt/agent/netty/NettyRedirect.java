@@ -120,7 +120,7 @@ public final class NettyRedirect {
                 return Optional.of(ShuntNettyBinding.classPath());
             }
             ShuntNettyBinding copy = ShuntNettyBinding.over(loader, prefix);
-            LOG.debug("Shunt's Netty classes loaded over class loader {}, whose Netty is not the class path's", loader);
+            LOG.debug("Shunt's Netty classes loaded over class loader {} for {}", loader, channel.getName());
             return Optional.of(copy);
         } catch (Exception | LinkageError e) {
             LOG.warn("Netty in class loader {} keeps its epoll domain-socket channels: Shunt's cannot be linked "
