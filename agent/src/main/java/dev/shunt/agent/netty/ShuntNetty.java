@@ -15,10 +15,27 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
  * the class path's, others against Nettys in other loaders; reached through a {@link ShuntNettyBinding} only.
  */
 final class ShuntNetty {
+    /**
+     * Whether this Netty has its epoll classes (netty-transport-classes-epoll): without them (an application on NIO
+     * only) there is nothing to replace, and naming them would fail with {@code NoClassDefFoundError}.
+     */
+    private static final boolean EPOLL = epollClassesPresent();
+
     private ShuntNetty() {
     }
 
+    private static boolean epollClassesPresent() {
+        try {
+            return EpollDomainSocketChannel.class != null && EpollServerDomainSocketChannel.class != null;
+        } catch (NoClassDefFoundError e) {
+            return false;
+        }
+    }
+
     static Class<?> channelClass(Class<?> epoll) {
+        if (!EPOLL) {
+            return epoll;
+        }
         if (epoll == EpollDomainSocketChannel.class) {
             return ShuntDomainSocketChannel.class;
         }
@@ -27,7 +44,7 @@ final class ShuntNetty {
 
     @SuppressWarnings({"deprecation", "unchecked"})
     static Object channelFactory(Object factory) {
-        return factory instanceof SubstitutingChannelFactory ? factory
+        return !EPOLL || factory instanceof SubstitutingChannelFactory ? factory
                 : new SubstitutingChannelFactory((io.netty.bootstrap.ChannelFactory<? extends Channel>) factory);
     }
 
