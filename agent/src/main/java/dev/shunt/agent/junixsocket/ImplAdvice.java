@@ -7,12 +7,26 @@ import net.bytebuddy.asm.Advice;
 
 /**
  * Advice inlined into junixsocket's {@code AFSocketImpl}: on a connection with a {@link Ring}, the half-closes,
- * {@code available()} and the channel's reads and writes go to the ring in place of the kernel socket (the enter
- * advice returns the ring, which skips junixsocket's body, and the exit advice does the ring's work), {@code close()}
+ * {@code available()} and the channel's reads and writes go to the ring in place of the kernel socket ({@link RingOfThis}
+ * returns the ring, which skips junixsocket's body, and the exit advice does the ring's work), {@code close()}
  * closes the ring's stream before junixsocket closes the kernel socket, and {@code SO_TIMEOUT} is followed.
  */
 final class ImplAdvice {
     private ImplAdvice() {
+    }
+
+    /**
+     * The enter advice of every method that the ring takes over: returns the connection's ring (none on the kernel
+     * path), and a ring skips junixsocket's body; the exit advice of the method's own class then does the ring's work.
+     */
+    static final class RingOfThis {
+        private RingOfThis() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.This Object self) {
+            return JunixsocketHooks.ring(self);
+        }
     }
 
     /** {@code close()}. */
@@ -31,10 +45,6 @@ final class ImplAdvice {
         private ShutdownInput() {
         }
 
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Ring enter(@Advice.This Object self) {
-            return JunixsocketHooks.ring(self);
-        }
 
         @Advice.OnMethodExit
         static void exit(@Advice.Enter Ring ring) throws IOException {
@@ -49,10 +59,6 @@ final class ImplAdvice {
         private ShutdownOutput() {
         }
 
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Ring enter(@Advice.This Object self) {
-            return JunixsocketHooks.ring(self);
-        }
 
         @Advice.OnMethodExit
         static void exit(@Advice.Enter Ring ring) throws IOException {
@@ -67,10 +73,6 @@ final class ImplAdvice {
         private Available() {
         }
 
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Ring enter(@Advice.This Object self) {
-            return JunixsocketHooks.ring(self);
-        }
 
         @Advice.OnMethodExit
         static void exit(@Advice.Enter Ring ring, @Advice.Return(readOnly = false) int available)
@@ -86,10 +88,6 @@ final class ImplAdvice {
         private ChannelRead() {
         }
 
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Ring enter(@Advice.This Object self) {
-            return JunixsocketHooks.ring(self);
-        }
 
         @Advice.OnMethodExit
         static void exit(@Advice.Enter Ring ring, @Advice.Argument(0) ByteBuffer dst,
@@ -105,10 +103,6 @@ final class ImplAdvice {
         private ChannelWrite() {
         }
 
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Ring enter(@Advice.This Object self) {
-            return JunixsocketHooks.ring(self);
-        }
 
         @Advice.OnMethodExit
         static void exit(@Advice.Enter Ring ring, @Advice.Argument(0) ByteBuffer src,

@@ -184,9 +184,12 @@ public final class JunixsocketHooks {
         }
     }
 
-    /** @return the ring of a connection on the fast path, or null */
+    /**
+     * @return the ring of a connection on the fast path, or null; null too for an impl that the agent could not
+     *     rewrite (its class failed while the stream classes did not), which stays on the kernel socket
+     */
     public static Ring ring(Object impl) {
-        return (Ring) ((ShuntAttachment) impl).shunt$attachment();
+        return impl instanceof ShuntAttachment ? (Ring) ((ShuntAttachment) impl).shunt$attachment() : null;
     }
 
     /**

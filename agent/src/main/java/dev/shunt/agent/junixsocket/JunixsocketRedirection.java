@@ -86,24 +86,24 @@ public final class JunixsocketRedirection {
                         new Patch(named("setOutboundFileDescriptors"), DescriptorAdvice.SetOutbound.class))),
                 new Rewrite("AFSocketImpl", Added.ATTACHMENT, advicePool, agentClasses, List.of(
                         new Patch(named("close").and(takesArguments(0)), ImplAdvice.Close.class),
-                        new Patch(named("shutdownInput").and(takesArguments(0)), ImplAdvice.ShutdownInput.class),
-                        new Patch(named("shutdownOutput").and(takesArguments(0)), ImplAdvice.ShutdownOutput.class),
-                        new Patch(named("available").and(takesArguments(0)), ImplAdvice.Available.class),
+                        new Patch(named("shutdownInput").and(takesArguments(0)), ImplAdvice.RingOfThis.class, ImplAdvice.ShutdownInput.class),
+                        new Patch(named("shutdownOutput").and(takesArguments(0)), ImplAdvice.RingOfThis.class, ImplAdvice.ShutdownOutput.class),
+                        new Patch(named("available").and(takesArguments(0)), ImplAdvice.RingOfThis.class, ImplAdvice.Available.class),
                         new Patch(named("read").and(takesArguments(2)).and(takesArgument(0, ByteBuffer.class)),
-                                ImplAdvice.ChannelRead.class),
-                        new Patch(named("write").and(takesArguments(ByteBuffer.class)), ImplAdvice.ChannelWrite.class),
+                                ImplAdvice.RingOfThis.class, ImplAdvice.ChannelRead.class),
+                        new Patch(named("write").and(takesArguments(ByteBuffer.class)), ImplAdvice.RingOfThis.class, ImplAdvice.ChannelWrite.class),
                         new Patch(named("setOption0").and(takesArguments(int.class, Object.class)),
                                 ImplAdvice.SetOption.class))),
                 new Rewrite("AFSocketImpl$AFInputStreamImpl", Added.NOTHING, advicePool, agentClasses, List.of(
                         new Patch(named("read").and(takesArguments(byte[].class, int.class, int.class)),
-                                StreamAdvice.Read.class),
-                        new Patch(named("read").and(takesArguments(0)), StreamAdvice.ReadByte.class),
-                        new Patch(named("close").and(takesArguments(0)), StreamAdvice.CloseInput.class))),
+                                StreamAdvice.RingOfImpl.class, StreamAdvice.Read.class),
+                        new Patch(named("read").and(takesArguments(0)), StreamAdvice.RingOfImpl.class, StreamAdvice.ReadByte.class),
+                        new Patch(named("close").and(takesArguments(0)), StreamAdvice.RingOfImpl.class, StreamAdvice.CloseInput.class))),
                 new Rewrite("AFSocketImpl$AFOutputStreamImpl", Added.NOTHING, advicePool, agentClasses, List.of(
                         new Patch(named("write").and(takesArguments(byte[].class, int.class, int.class)),
-                                StreamAdvice.Write.class),
-                        new Patch(named("write").and(takesArguments(int.class)), StreamAdvice.WriteByte.class),
-                        new Patch(named("close").and(takesArguments(0)), StreamAdvice.CloseOutput.class))),
+                                StreamAdvice.RingOfImpl.class, StreamAdvice.Write.class),
+                        new Patch(named("write").and(takesArguments(int.class)), StreamAdvice.RingOfImpl.class, StreamAdvice.WriteByte.class),
+                        new Patch(named("close").and(takesArguments(0)), StreamAdvice.RingOfImpl.class, StreamAdvice.CloseOutput.class))),
                 new Rewrite("AFServerSocket", Added.ATTACHMENT, advicePool, agentClasses, List.of(
                         new Patch(named("accept").and(takesArguments(0)), ServerSocketAdvice.Accept.class),
                         new Patch(named("close").and(takesArguments(0)), ServerSocketAdvice.Close.class))));
@@ -118,14 +118,21 @@ public final class JunixsocketRedirection {
         IMPL_ACCESS
     }
 
-    /** One method of a junixsocket class and the advice inlined into it. */
+    /** One method of a junixsocket class and the advice inlined into it: one class, or an enter and an exit class. */
     private static final class Patch {
         final ElementMatcher<MethodDescription> method;
+        /** The class of the enter advice when it is not {@link #advice}'s own, else null. */
+        final String enter;
         final String advice;
 
         Patch(ElementMatcher.Junction<MethodDescription> method, Class<?> advice) {
+            this(method, null, advice);
+        }
+
+        Patch(ElementMatcher.Junction<MethodDescription> method, Class<?> enter, Class<?> exit) {
             this.method = method.and(not(isBridge()));
-            this.advice = advice.getName();
+            this.enter = enter == null ? null : enter.getName();
+            this.advice = exit.getName();
         }
     }
 
@@ -159,7 +166,9 @@ public final class JunixsocketRedirection {
                     throw new IllegalStateException(type.getName() + " has " + found + " methods the agent expects once"
                             + " (" + patch.advice + ")");
                 }
-                builder = builder.visit(Advice.to(advicePool.describe(patch.advice).resolve(), agentClasses)
+                TypeDescription advice = advicePool.describe(patch.advice).resolve();
+                builder = builder.visit((patch.enter == null ? Advice.to(advice, agentClasses)
+                        : Advice.to(advicePool.describe(patch.enter).resolve(), advice, agentClasses))
                         .on(patch.method));
             }
             if (added == Added.ATTACHMENT) {

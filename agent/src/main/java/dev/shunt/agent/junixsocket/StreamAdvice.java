@@ -13,15 +13,25 @@ final class StreamAdvice {
     private StreamAdvice() {
     }
 
-    /** {@code read(byte[], int, int)}. */
-    static final class Read {
-        private Read() {
+    /**
+     * The enter advice of every stream method: returns the ring of the stream's enclosing impl (none on the kernel
+     * path), and a ring skips junixsocket's body; the exit advice of the method's own class then does the ring's work.
+     */
+    static final class RingOfImpl {
+        private RingOfImpl() {
         }
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static Ring enter(@Advice.FieldValue("this$0") Object impl) {
             return JunixsocketHooks.ring(impl);
         }
+    }
+
+    /** {@code read(byte[], int, int)}. */
+    static final class Read {
+        private Read() {
+        }
+
 
         @Advice.OnMethodExit
         static void exit(@Advice.Enter Ring ring, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
@@ -37,10 +47,6 @@ final class StreamAdvice {
         private ReadByte() {
         }
 
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Ring enter(@Advice.FieldValue("this$0") Object impl) {
-            return JunixsocketHooks.ring(impl);
-        }
 
         @Advice.OnMethodExit
         static void exit(@Advice.Enter Ring ring, @Advice.Return(readOnly = false) int read) throws IOException {
@@ -55,10 +61,6 @@ final class StreamAdvice {
         private CloseInput() {
         }
 
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Ring enter(@Advice.FieldValue("this$0") Object impl) {
-            return JunixsocketHooks.ring(impl);
-        }
 
         @Advice.OnMethodExit
         static void exit(@Advice.Enter Ring ring) throws IOException {
@@ -73,10 +75,6 @@ final class StreamAdvice {
         private Write() {
         }
 
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Ring enter(@Advice.FieldValue("this$0") Object impl) {
-            return JunixsocketHooks.ring(impl);
-        }
 
         @Advice.OnMethodExit
         static void exit(@Advice.Enter Ring ring, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
@@ -92,10 +90,6 @@ final class StreamAdvice {
         private WriteByte() {
         }
 
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Ring enter(@Advice.FieldValue("this$0") Object impl) {
-            return JunixsocketHooks.ring(impl);
-        }
 
         @Advice.OnMethodExit
         static void exit(@Advice.Enter Ring ring, @Advice.Argument(0) int b) throws IOException {
@@ -110,10 +104,6 @@ final class StreamAdvice {
         private CloseOutput() {
         }
 
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Ring enter(@Advice.FieldValue("this$0") Object impl) {
-            return JunixsocketHooks.ring(impl);
-        }
 
         @Advice.OnMethodExit
         static void exit(@Advice.Enter Ring ring) throws IOException {
