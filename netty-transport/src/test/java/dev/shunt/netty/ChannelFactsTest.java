@@ -60,9 +60,12 @@ class ChannelFactsTest {
         }
     }
 
-    /** Gives the channel's idle loop time to go to sleep with its doorbell armed, and checks that it did. */
+    /** Waits (bounded) until the channel's idle loop went to sleep with its doorbell armed. */
     private static void awaitParked(ShuntDomainSocketChannel channel) throws InterruptedException {
-        Thread.sleep(200);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (channel.counters().parks() == 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(5);
+        }
         assertTrue(channel.counters().parks() > 0, "the loop never slept: " + channel.counters());
     }
 
