@@ -488,13 +488,16 @@ public final class ShuntStream implements Closeable {
     private void await(Direction direction, long deadline) throws IOException {
         long start = System.nanoTime();
         long spinEnd = start + direction.policy.begin(peerOnThisCpu(), takePeerWoken());
+        long now = start;
         do {
             if (direction.ready()) {
-                direction.policy.answeredWhileSpinning();
+                // The clock read of the previous turn: no extra clock read for a wait that ends at once.
+                direction.policy.answeredWhileSpinning(now - start);
                 return;
             }
             Thread.onSpinWait();
-        } while (System.nanoTime() - spinEnd < 0);
+            now = System.nanoTime();
+        } while (now - spinEnd < 0);
         while (!park(direction, deadline)) {
             checkInterrupt();
             if (deadline != 0 && System.nanoTime() - deadline >= 0) {
