@@ -4,7 +4,9 @@ package dev.shunt.jdk;
 enum Route {
     /** A client before {@code connect}: the path is not known yet. */
     UNDECIDED,
-    /** The handshake runs (on the {@link HandshakePool}); the channel moves no bytes yet. */
+    /**
+     * The handshake runs (on the {@link HandshakePool}): reads move nothing yet, writes are kept ({@link EarlyBytes}).
+     */
     HANDSHAKING,
     /** Shared-memory rings. */
     FAST,

@@ -16,6 +16,7 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -42,9 +43,10 @@ import sun.nio.ch.SelectionKeyImpl;
  *
  * <p>{@code connect} and {@code accept} return what the JDK's return, when they would: the handshake runs beside them, on
  * the {@link HandshakePool} (a server may accept long after the client connected, as on a kernel socket, and a client
- * may connect and accept on one thread). Until it settles, non-blocking reads and writes move nothing and blocking ones
- * wait for it. The application never sees a handshake byte, and on the kernel path every byte and exception is the JDK
- * channel's.
+ * may connect and accept on one thread). Until it settles, reads move nothing (blocking ones wait for it), and writes
+ * are taken into {@link EarlyBytes}, as a kernel socket takes them into its send buffer before the server accepts; once
+ * it settles those bytes go first, into the ring or onto the socket. The application never sees a handshake byte, and
+ * on the kernel path every byte and exception is the JDK channel's.
  *
  * <p>Selectors: the channel implements the JDK's {@code SelChImpl}, so the JDK's own selector takes it. On the kernel
  * path it watches the socket exactly as the JDK's channel does; where the fast path is or may be in play, a
@@ -73,6 +75,12 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
     private int keyInterest;
     private boolean boundByApp;
     private boolean handshaking;
+    /** What the application wrote while the handshake ran, until it is out; null when it wrote nothing then. */
+    private EarlyBytes early;
+    /** The handshake settled and {@link #early} is on its way out: it takes no more. */
+    private boolean flushing;
+    /** {@code shutdownOutput} came while the handshake ran: done when it settles, after the early bytes. */
+    private boolean outputShutdownPending;
     private boolean closing;
     private boolean killed;
     private boolean released;
@@ -279,20 +287,35 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
 
     /**
      * Sets the route from the handshake's result (null result and error: the kernel path without a handshake; an error
-     * after the peer closed: the kernel path, which reports the close).
-     * Wakes blocked callers and, through the poll set, selectors.
+     * after the peer closed: the kernel path, which reports the close). The bytes written meanwhile go out first, from
+     * this thread (the handshake's, or the caller's when nothing was written meanwhile), before the route is published:
+     * every later write follows them. Wakes blocked callers and, through the poll set, selectors.
      */
     private void settle(HandshakeResult result, IOException error) {
+        boolean failed;
+        EarlyBytes pending;
+        synchronized (stateLock) {
+            failed = error != null && (closing || !peerEndedHandshake(error));
+            pending = early;
+            flushing = true;
+            earlyWritability();
+        }
+        if (pending != null && !failed) {
+            sendEarly(pending, result);
+        }
         synchronized (stateLock) {
             handshaking = false;
+            early = null;
             try {
-                if (error != null && (closing || !peerEndedHandshake(error))) {
+                if (failed) {
                     fail(error);
                 } else if (result != null && result.isFastPath()) {
                     stream = result.stream();
                     ringIo = new RingIo(stream);
                     if (closing) {
                         stream.close();
+                    } else if (outputShutdownPending) {
+                        stream.shutdownOutput();
                     }
                     if (pollSet != null) {
                         readiness = new RingReadiness(stream, pollSet, config.spinNanos());
@@ -300,6 +323,10 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
                     route = Route.FAST;
                 } else {
                     fallbackReason = result == null ? null : result.fallbackReason();
+                    if (outputShutdownPending || (closing && pending != null)) {
+                        // After the early bytes, as the JDK's channel shuts a closed, registered socket's output.
+                        shutdownKernelQuietly(false);
+                    }
                     if (pollSet != null) {
                         pollSet.watchSocket(kernelSelectable.translateInterestOps(keyInterest));
                     }
@@ -311,6 +338,22 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
             releaseIfDue();
         }
         settled.countDown();
+    }
+
+    /**
+     * Sends what the application wrote during the handshake. A peer that is gone by now takes nothing, as a kernel
+     * socket's would not: the route reports that from the next operation on.
+     */
+    private void sendEarly(EarlyBytes pending, HandshakeResult result) {
+        try {
+            if (result != null && result.isFastPath()) {
+                pending.sendTo(result.stream());
+            } else {
+                pending.sendTo(socketFd);
+            }
+        } catch (IOException e) {
+            LOG.debug("The bytes written during the handshake did not reach the peer: {}", e.toString());
+        }
     }
 
     /**
@@ -426,6 +469,12 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
+        if (route == Route.HANDSHAKING) {
+            long taken = writeEarly(srcs, offset, length);
+            if (taken >= 0) {
+                return taken;
+            }
+        }
         switch (ioRoute()) {
             case FAST:
                 if (stream.isOutputShutdown()) {
@@ -440,6 +489,72 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
                 } catch (IOException e) {
                     throw afterKernelFailure(e);
                 }
+        }
+    }
+
+    /**
+     * A write while the handshake runs: what fits is taken into {@link #early}, as a kernel socket takes it into its
+     * send buffer. A blocking write is taken whole or not at all (the rest could not follow at once), so that one
+     * write's bytes never straddle the handshake's end.
+     *
+     * @return the bytes taken; -1 when the write goes its ordinary way: a blocking one waits for the handshake, a
+     *     non-blocking one moves nothing until it settles, and once it has, the route takes it
+     */
+    private long writeEarly(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        ensureOpen();
+        if (!isConnected()) {
+            throw new NotYetConnectedException();
+        }
+        synchronized (stateLock) {
+            if (outputShutdownPending) {
+                throw new ClosedChannelException();
+            }
+            if (route != Route.HANDSHAKING || flushing) {
+                return -1;
+            }
+            long wanted = 0;
+            for (int i = offset; i < offset + length; i++) {
+                wanted += srcs[i].remaining();
+            }
+            if (wanted == 0) {
+                return 0;
+            }
+            if (early == null) {
+                int sendBuffer = kernel.getOption(StandardSocketOptions.SO_SNDBUF);
+                early = new EarlyBytes(Math.min(sendBuffer, config.ringBytes()));
+            }
+            if (isBlocking() && (wanted > early.room() || Thread.currentThread().isInterrupted())) {
+                // An interrupted blocking write closes the channel, as the JDK's does: the wait reports it.
+                return -1;
+            }
+            long taken = early.take(srcs, offset, length);
+            earlyWritability();
+            return taken;
+        }
+    }
+
+    /** @return whether a write now would take bytes before the handshake settles (holding the state lock) */
+    private boolean earlyWritable() {
+        return route == Route.HANDSHAKING && !flushing && !outputShutdownPending && !closing && isConnected()
+                && (early == null || early.room() > 0);
+    }
+
+    /**
+     * While the handshake runs, a selector watching for writes hears the poll set's signal as long as
+     * {@link #earlyWritable()} (holding the state lock).
+     */
+    private void earlyWritability() {
+        if (pollSet == null || route != Route.HANDSHAKING) {
+            return;
+        }
+        try {
+            if ((keyInterest & SelectionKey.OP_WRITE) != 0 && earlyWritable()) {
+                pollSet.signal();
+            } else {
+                pollSet.unsignal();
+            }
+        } catch (IOException e) {
+            LOG.warn("Updating the poll set of a Shunt channel: {}", e.toString());
         }
     }
 
@@ -526,6 +641,14 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
 
     @Override
     public SocketChannel shutdownOutput() throws IOException {
+        synchronized (stateLock) {
+            if (route == Route.HANDSHAKING && isOpen() && isConnected()) {
+                // As on a kernel socket, at once: the peer reads what was written, then the end (settle does it).
+                outputShutdownPending = true;
+                earlyWritability();
+                return this;
+            }
+        }
         switch (settledRoute()) {
             case FAST:
                 stream.shutdownOutput();
@@ -612,15 +735,22 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
     protected void implCloseSelectableChannel() throws IOException {
         ShuntStream s;
         boolean shakingHands;
+        boolean bytesPending;
         synchronized (stateLock) {
             closing = true;
             s = stream;
             shakingHands = handshaking;
+            bytesPending = early != null;
+            earlyWritability();
         }
         if (s != null) {
             s.close();
         }
-        if (shakingHands) {
+        if (bytesPending) {
+            // As a kernel socket delivers what was written before its close: the handshake (bounded by its timeout)
+            // goes on, sends the bytes, then closes; the pool thread lets the socket go when it returns.
+            LOG.debug("Closing during the handshake with bytes to send: the handshake sends them first");
+        } else if (shakingHands) {
             // Ends the handshake's waits; the pool thread lets the socket go when it returns.
             shutdownKernelQuietly(true);
         } else if (isRegistered() && !isBlocking() && kernel.isConnected()) {
@@ -714,6 +844,8 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
                     pollSet.watchSocket(kernelSelectable.translateInterestOps(ops));
                 } else if (readiness != null) {
                     readiness.interestChanged(ops);
+                } else {
+                    earlyWritability();
                 }
             } catch (IOException e) {
                 LOG.warn("Updating the poll set of a Shunt channel: {}", e.toString());
@@ -749,6 +881,8 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
                 rings = readiness;
             } else if (route == Route.FAILED) {
                 newOps |= interest;
+            } else if (earlyWritable()) {
+                newOps |= interest & SelectionKey.OP_WRITE;
             }
         }
         if (rings != null) {
