@@ -11,6 +11,7 @@ import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.core.testing.TestProtection;
 import dev.shunt.nativeio.Descriptors;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
@@ -215,6 +217,38 @@ class EarlyWritesTest {
                 assertEquals("RECEIVED " + sent.received(true), LateAcceptPeer.received(accepted));
             }
             channel.close();
+        }
+    }
+
+    /**
+     * Writes that race the handshake's end, the server accepting at once in another thread: whichever writes the
+     * channel took early and whichever went the route, the server reads every byte once, in order.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void writesRacingTheHandshakesEndKeepEveryByteInOrder(boolean blocking) throws Exception {
+        Path socket = dir.resolve("s");
+        try (ServerSocketChannel listener = SHUNT.openServerSocketChannel(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(socket));
+            Random sizes = new Random(blocking ? 1 : 2);
+            for (int connection = 0; connection < 20; connection++) {
+                Sent sent = new Sent();
+                CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+                    try (SocketChannel accepted = listener.accept()) {
+                        return LateAcceptPeer.received(accepted);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                try (SocketChannel channel = connect(SHUNT, socket)) {
+                    channel.configureBlocking(blocking);
+                    for (int i = 0; i < 60; i++) {
+                        writeAll(channel, sent, 1 + sizes.nextInt(5_000));
+                    }
+                    channel.shutdownOutput();
+                    assertEquals("RECEIVED " + sent.received(true), received.get(30, TimeUnit.SECONDS));
+                }
+            }
         }
     }
 
