@@ -16,6 +16,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -221,8 +222,9 @@ class EarlyWritesTest {
     }
 
     /**
-     * Writes that race the handshake's end, the server accepting at once in another thread: whichever writes the
-     * channel took early and whichever went the route, the server reads every byte once, in order.
+     * Writes that race the handshake's end, the server accepting at once in another thread and greeting the client
+     * (its first write, and its {@code shutdownOutput}, likely before its side settled): whichever writes a channel
+     * took early and whichever went the route, each side reads every byte once, in order.
      */
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
@@ -233,9 +235,13 @@ class EarlyWritesTest {
             Random sizes = new Random(blocking ? 1 : 2);
             for (int connection = 0; connection < 20; connection++) {
                 Sent sent = new Sent();
-                CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+                int seed = connection;
+                CompletableFuture<List<String>> server = CompletableFuture.supplyAsync(() -> {
                     try (SocketChannel accepted = listener.accept()) {
-                        return LateAcceptPeer.received(accepted);
+                        Sent greeting = new Sent(seed);
+                        writeAll(accepted, greeting, 3_000);
+                        accepted.shutdownOutput();
+                        return List.of(greeting.received(true), LateAcceptPeer.received(accepted));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -246,9 +252,29 @@ class EarlyWritesTest {
                         writeAll(channel, sent, 1 + sizes.nextInt(5_000));
                     }
                     channel.shutdownOutput();
-                    assertEquals("RECEIVED " + sent.received(true), received.get(30, TimeUnit.SECONDS));
+                    List<String> sentAndReceived = server.get(30, TimeUnit.SECONDS);
+                    assertEquals("RECEIVED " + sent.received(true), sentAndReceived.get(1));
+                    channel.configureBlocking(true);
+                    assertEquals("RECEIVED " + sentAndReceived.get(0), LateAcceptPeer.received(channel));
                 }
             }
+        }
+    }
+
+    /** The early path keeps the JDK's rule: a blocking write of an interrupted thread closes the channel. */
+    @Test
+    void anInterruptedBlockingWriteDuringTheHandshakeClosesTheChannel() throws Exception {
+        Path socket = dir.resolve("s");
+        try (ServerSocketChannel listener = SHUNT.openServerSocketChannel(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(socket));
+            SocketChannel channel = connect(SHUNT, socket);
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(ClosedByInterruptException.class, () -> channel.write(ByteBuffer.allocate(10)));
+            } finally {
+                Thread.interrupted();
+            }
+            assertFalse(channel.isOpen());
         }
     }
 
@@ -329,9 +355,17 @@ class EarlyWritesTest {
 
     /** Seeded bytes written so far and their CRC-32. */
     private static final class Sent {
-        private final Random random = new Random(14);
+        private final Random random;
         private final CRC32 crc = new CRC32();
         private long bytes;
+
+        Sent() {
+            this(14);
+        }
+
+        Sent(long seed) {
+            random = new Random(seed);
+        }
 
         /**
          * Writes {@code size} fresh bytes once; those it does not take count as never sent.
