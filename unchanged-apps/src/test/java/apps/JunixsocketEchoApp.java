@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -22,10 +23,11 @@ import org.newsclub.net.unix.AFUNIXSocketFactory;
 /**
  * A junixsocket application, as written without Shunt.
  *
- * <p>{@code server <path> <bindOn|newInstance|forceBindOn> <connections>}: an {@code AFUNIXServerSocket} made the
- * given way echoes each connection on a thread of its own until the client half-closes, then closes it; after
- * {@code connections} connections prints {@code REPORT <shunt>} and exits ({@code forceBindOn}: then {@code bind} to
- * another address, which the forced one replaces).
+ * <p>{@code server <path> <bindOn|newInstance|forceBindOn> <connections> [<soTimeoutMillis>]}: an
+ * {@code AFUNIXServerSocket} made the given way echoes each connection on a thread of its own until the client
+ * half-closes (or a read times out: prints {@code TIMEOUT}), then closes it; after {@code connections} connections
+ * prints {@code REPORT <shunt>} and exits ({@code forceBindOn}: then {@code bind} to another address, which the forced
+ * one replaces).
  *
  * <p>{@code client <path> <bytes> <style>...}: one connection per style ({@code connectTo},
  * {@code newInstance} (Jedis's way: {@code newInstance()}, {@code setSoTimeout}, {@code connect(address, timeout)}),
@@ -43,7 +45,7 @@ public final class JunixsocketEchoApp {
     public static void main(String[] args) throws Exception {
         Path path = Path.of(args[1]);
         if (args[0].equals("server")) {
-            server(path, args[2], Integer.parseInt(args[3]));
+            server(path, args[2], Integer.parseInt(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : 0);
         } else {
             client(path, Long.parseLong(args[2]), Arrays.copyOfRange(args, 3, args.length));
         }
@@ -67,12 +69,13 @@ public final class JunixsocketEchoApp {
         }
     }
 
-    private static void server(Path path, String style, int connections) throws Exception {
+    private static void server(Path path, String style, int connections, int soTimeoutMillis) throws Exception {
         List<Thread> echoes = new ArrayList<>();
         try (AFUNIXServerSocket server = bind(path, style)) {
             System.out.println("READY");
             for (int i = 0; i < connections; i++) {
                 AFUNIXSocket socket = server.accept();
+                socket.setSoTimeout(soTimeoutMillis);
                 Thread echo = new Thread(() -> echo(socket));
                 echo.start();
                 echoes.add(echo);
@@ -92,6 +95,8 @@ public final class JunixsocketEchoApp {
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 out.write(buffer, 0, n);
             }
+        } catch (SocketTimeoutException e) {
+            System.out.println("TIMEOUT");
         } catch (IOException e) {
             e.printStackTrace();
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shunt.core.FallbackReason;
+import dev.shunt.core.ServerHandshakes;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntMetrics;
 import dev.shunt.core.testing.ChildJvm;
@@ -33,7 +34,7 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  * A client that marked itself as a Shunt client and then says nothing must not hold up {@link
  * ShuntServerSocket#accept()}: Shunt clients and plain clients in other processes are served, on the fast path
  * and on the kernel socket, while its handshake waits; it is closed when its handshake times out or the server
- * socket closes; beyond {@link HandshakePool#LIMIT} waiting handshakes further Shunt clients are served on the
+ * socket closes; beyond {@link ServerHandshakes#LIMIT} waiting handshakes further Shunt clients are served on the
  * kernel socket at once; {@code SO_TIMEOUT} and {@code close()} bound {@code accept()} as before. The silent
  * clients run in a process of their own ({@link AcceptPeer}), with the core's client marker.
  */
@@ -115,10 +116,10 @@ class AcceptWhileHandshakingTest {
         try (ShuntServerSocket server = ShuntServerSocket.newInstance(PATIENT)) {
             server.bind(AFUNIXSocketAddress.of(socket));
             CompletableFuture<List<String>> served = serve(server, 2);
-            String count = Integer.toString(HandshakePool.LIMIT);
+            String count = Integer.toString(ServerHandshakes.LIMIT);
             try (ChildJvm silent = ChildJvm.start(ENABLED, AcceptPeer.class, "silent", socket.toString(), count)) {
                 assertEquals(count, silent.expect("OFFERED", 60, TimeUnit.SECONDS));
-                assertEquals(HandshakePool.LIMIT, handshakeThreads(socket), "one thread per waiting handshake");
+                assertEquals(ServerHandshakes.LIMIT, handshakeThreads(socket), "one thread per waiting handshake");
                 try (ChildJvm shunt = client("shunt", socket); ChildJvm plain = client("plain", socket)) {
                     assertEquals("fallback " + FallbackReason.PEER_DECLINED,
                             shunt.expect("HANDSHAKE", 60, TimeUnit.SECONDS));
@@ -130,14 +131,14 @@ class AcceptWhileHandshakingTest {
                 assertEquals(List.of("fallback " + FallbackReason.HANDSHAKE_LIMIT,
                         "fallback " + FallbackReason.PEER_NOT_SHUNT), served.get(60, TimeUnit.SECONDS));
                 assertEquals(declined + 1, ShuntMetrics.snapshot().fallbacks(FallbackReason.HANDSHAKE_LIMIT));
-                assertEquals(HandshakePool.LIMIT, handshakeThreads(socket), "no thread for the declined client");
+                assertEquals(ServerHandshakes.LIMIT, handshakeThreads(socket), "no thread for the declined client");
                 assertEquals(failures, ShuntMetrics.snapshot().handshakeFailures());
                 server.close();
-                assertEquals(Integer.toString(HandshakePool.LIMIT * OFFER_BYTES),
+                assertEquals(Integer.toString(ServerHandshakes.LIMIT * OFFER_BYTES),
                         silent.expect("CLOSED", 60, TimeUnit.SECONDS));
                 assertEquals(0, silent.waitFor(60, TimeUnit.SECONDS), silent.stderr());
             }
-            assertEquals(failures + HandshakePool.LIMIT, ShuntMetrics.snapshot().handshakeFailures());
+            assertEquals(failures + ServerHandshakes.LIMIT, ShuntMetrics.snapshot().handshakeFailures());
         }
         assertNoThreadsServe(socket);
     }

@@ -49,6 +49,7 @@ public final class UnixSockets {
     private static final Pointer ONE_BYTE = oneByte();
     /** Sink of {@link #discardInput}: its contents are never read, so concurrent callers may share it. */
     private static final Pointer DISCARDED = Memory.allocateDirect(LibCHolder.RUNTIME, DISCARD_BYTES);
+    private static final int SHUT_RD = 0;
     private static final int SHUT_WR = 1;
     private static final int POLLFD_SIZE = 8;
     private static final int POLLFD_EVENTS = 4;
@@ -477,6 +478,19 @@ public final class UnixSockets {
             if (errno != Errno.EINTR) {
                 throw new NativeCallException("recv", errno);
             }
+        }
+    }
+
+    /**
+     * Shuts down the reading side: a thread waiting to read or in {@code poll} on the socket wakes, and reads end of
+     * stream.
+     *
+     * @param fd a connected socket
+     * @throws NativeCallException if {@code shutdown} fails
+     */
+    public static void shutdownInput(int fd) throws NativeCallException {
+        if (LibCHolder.LIBC.shutdown(fd, SHUT_RD) != 0) {
+            throw new NativeCallException("shutdown", LibCHolder.errno());
         }
     }
 

@@ -1,15 +1,25 @@
 package dev.shunt.apps;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import apps.JunixsocketEchoApp;
 import apps.PostgresJunixsocketApp;
 import apps.RedisJunixsocketApp;
 import dev.shunt.agent.AppJvm;
+import dev.shunt.core.ClientHandshake;
+import dev.shunt.core.ClientPreflight;
+import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.ShuntHandshake;
+import dev.shunt.core.testing.TestProtection;
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.UnixSockets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,13 +36,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * socket), and a side without the agent keeps both on the kernel socket. The PostgreSQL
  * JDBC driver through {@code AFUNIXSocketFactory$FactoryArg} and a Redis client made Jedis's way reach real servers,
  * which do not run Shunt: the agent's handshake runs (the MBean exists and counts no fast-path connection) and every
- * row and reply is right. JDK 17 and 25.
+ * row and reply is right. A Shunt client that never answers the server's offer holds up neither the server's accept
+ * loop nor anything beyond its own connection. JDK 17 and 25.
  */
 class JunixsocketAppsTest {
     private static final String[] STYLES = {"connectTo", "newInstance", "factoryArg", "systemProperty", "uriScheme",
         "channelIO"};
     private static final String FAST = "opened=" + STYLES.length;
     private static final String BYTES = String.valueOf(8 << 20);
+    /** A server handshake limit far beyond every wait of these tests: a silent client's handshake never times out. */
+    private static final String PATIENT = "-Dshunt.handshakeTimeoutMillis=600000";
 
     @TempDir
     Path dir;
@@ -47,8 +60,12 @@ class JunixsocketAppsTest {
     }
 
     private AppJvm start(Path jdk, boolean agent, Class<?> main, String name, String... args) throws Exception {
-        return AppJvm.start(jdk, agent ? AppJvm.withAgent() : List.of(), Map.of(),
-                UnchangedAppsTest.applicationClassPath(), main.getName(), dir, name, args);
+        return start(jdk, agent ? AppJvm.withAgent() : List.of(), main, name, args);
+    }
+
+    private AppJvm start(Path jdk, List<String> options, Class<?> main, String name, String... args) throws Exception {
+        return AppJvm.start(jdk, options, Map.of(), UnchangedAppsTest.applicationClassPath(), main.getName(), dir,
+                name, args);
     }
 
     private AppJvm server(Path jdk, boolean agent, String style) throws Exception {
@@ -93,6 +110,87 @@ class JunixsocketAppsTest {
         try (AppJvm server = server(jdk, false, "bindOn"); AppJvm client = client(jdk, true)) {
             assertEquals("opened=0 crc=ok fds=accepted", client.await("REPORT", 120));
             assertEquals("opened=none", server.await("REPORT", 30));
+        }
+    }
+
+    /**
+     * Issue 15: a marked client that never answers the offer (this test's JVM) holds up no other client; the server's
+     * next {@code accept()} returns at once and that client is served on the fast path while the silent one's
+     * handshake still waits (with main's agent the accept loop waited on it, and the next client's own handshake
+     * timed out). When the silent client hangs up, its handshake fails and the application reads end of stream.
+     */
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void aShuntClientThatNeverAnswersHoldsUpNoOtherClient(Path jdk) throws Exception {
+        try (AppJvm server = start(jdk, AppJvm.withAgent(PATIENT), JunixsocketEchoApp.class, "server", "server",
+                socket(), "bindOn", "2")) {
+            server.await("READY", 30);
+            int silent = silentShuntClient();
+            try (AppJvm client = start(jdk, true, JunixsocketEchoApp.class, "client", "client", socket(), "65536",
+                    "connectTo")) {
+                assertEquals("opened=1 crc=ok fds=refused", client.await("REPORT", 120));
+                assertEquals(0, client.exit(10));
+                assertEquals(0, UnixSockets.poll(silent, UnixSockets.POLLRDHUP, 0), "the silent handshake waits on");
+            } finally {
+                Descriptors.close(silent);
+            }
+            assertEquals("opened=1", server.await("REPORT", 30));
+            assertEquals(0, server.exit(10));
+        }
+    }
+
+    /**
+     * A read of a connection whose handshake waits on a silent client honours {@code SO_TIMEOUT}, and closing that
+     * connection ends its handshake at once (the client reads end of stream after the offer), long before
+     * {@code shunt.handshakeTimeoutMillis}.
+     */
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void aReadTimesOutWhileTheHandshakeWaitsAndCloseEndsTheHandshake(Path jdk) throws Exception {
+        try (AppJvm server = start(jdk, AppJvm.withAgent(PATIENT), JunixsocketEchoApp.class, "server", "server",
+                socket(), "bindOn", "1", "500")) {
+            server.await("READY", 30);
+            int silent = silentShuntClient();
+            try {
+                assertEquals("", server.await("TIMEOUT", 60));
+                byte[] buffer = new byte[4096];
+                int n;
+                do {
+                    n = UnixSockets.read(silent, buffer, 0, buffer.length);
+                } while (n > 0);
+                assertEquals(0, n, "end of stream");
+                assertEquals("opened=0", server.await("REPORT", 30));
+                assertEquals(0, server.exit(10));
+            } finally {
+                Descriptors.close(silent);
+            }
+        }
+    }
+
+    /**
+     * Connects to the server as a Shunt client that marked itself (the core's own marker), once the server has
+     * advertised (its first {@code accept()}), and never answers: the server's offer arrives and stays unanswered.
+     *
+     * @return the connected socket
+     */
+    private int silentShuntClient() throws IOException, InterruptedException {
+        Path path = Path.of(socket());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!ClientPreflight.forAdvertisement(path).isFastPath()) {
+            assertTrue(System.nanoTime() < deadline, "the server advertises");
+            Thread.sleep(20);
+        }
+        ShuntConfig config = ShuntConfig.fromSystemProperties().withEnabled(true).withMpk(TestProtection.MODE);
+        int fd = UnixSockets.socket();
+        try {
+            ClientHandshake marked = ShuntHandshake.prepareClient(fd, path, config);
+            assertTrue(marked.isAttempting(), "marked as a Shunt client");
+            UnixSockets.connect(fd, path.toString());
+            assertTrue((UnixSockets.poll(fd, UnixSockets.POLLIN, 60_000) & UnixSockets.POLLIN) != 0, "offered");
+            return fd;
+        } catch (IOException | RuntimeException | Error e) {
+            Descriptors.close(fd);
+            throw e;
         }
     }
 

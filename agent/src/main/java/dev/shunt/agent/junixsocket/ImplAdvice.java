@@ -8,8 +8,9 @@ import net.bytebuddy.asm.Advice;
 /**
  * Advice inlined into junixsocket's {@code AFSocketImpl}: on a connection with a {@link Ring}, the half-closes,
  * {@code available()} and the channel's reads and writes go to the ring in place of the kernel socket ({@link RingOfThis}
- * returns the ring, which skips junixsocket's body, and the exit advice does the ring's work), {@code close()}
- * closes the ring's stream before junixsocket closes the kernel socket, and {@code SO_TIMEOUT} is followed.
+ * returns the ring, which skips junixsocket's body, and the exit advice does the ring's work; on an accepted
+ * connection whose handshake is under way they wait for it), {@code close()} closes the ring's stream before
+ * junixsocket closes the kernel socket (ending a handshake under way first), and {@code SO_TIMEOUT} is followed.
  */
 final class ImplAdvice {
     private ImplAdvice() {
@@ -120,9 +121,8 @@ final class ImplAdvice {
 
         @Advice.OnMethodExit
         static void exit(@Advice.This Object self, @Advice.Argument(0) int option, @Advice.Argument(1) Object value) {
-            Ring ring = JunixsocketHooks.ring(self);
-            if (ring != null && option == SocketOptions.SO_TIMEOUT) {
-                ring.soTimeout((Integer) value);
+            if (option == SocketOptions.SO_TIMEOUT) {
+                JunixsocketHooks.soTimeout(self, (Integer) value);
             }
         }
     }

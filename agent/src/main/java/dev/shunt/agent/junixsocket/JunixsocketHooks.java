@@ -3,23 +3,23 @@ package dev.shunt.agent.junixsocket;
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.ServerAdvertisement;
+import dev.shunt.core.ServerHandshakes;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the advice inlined into junixsocket's classes calls: the Shunt handshake around {@code AFSocket.connect} and
  * {@code AFServerSocket.accept}, the server's advertisement, and the {@link Ring} of each connection on the fast
- * path. It takes and returns only JDK and agent types, so that none of the agent's own classes names a junixsocket
+ * path (or, on an accepted connection until its handshake settles, its {@link PendingHandshake}). It takes and returns only JDK and agent types, so that none of the agent's own classes names a junixsocket
  * class: the advice, inlined into junixsocket, does.
  *
  * <p>A connection takes the fast path only if every class whose rewriting it relies on was rewritten in the class
@@ -119,6 +119,24 @@ public final class JunixsocketHooks {
         attach(result, socket, impl);
     }
 
+    /** An advertised server socket's attachment: its advertisement and the handshakes of its connections. */
+    private static final class Advertised {
+        final ServerAdvertisement advertisement;
+        final ServerHandshakes handshakes;
+        final String socketFile;
+
+        Advertised(String socketFile) {
+            this.socketFile = socketFile;
+            this.advertisement = ServerAdvertisement.publish(Path.of(socketFile), config);
+            this.handshakes = new ServerHandshakes(config, socketFile);
+        }
+
+        void close() {
+            advertisement.close();
+            handshakes.close();
+        }
+    }
+
     /** @return whether the server socket still needs to be advertised (its first {@code accept()}) */
     public static boolean unadvertised(Object serverSocket) {
         return ((ShuntAttachment) serverSocket).shunt$attachment() == null;
@@ -133,12 +151,12 @@ public final class JunixsocketHooks {
         boolean rewritten = loadedAndRewritten(serverSocket.getClass().getClassLoader());
         synchronized (server) {
             if (server.shunt$attachment() == null) {
-                server.shunt$attachment(rewritten ? ServerAdvertisement.publish(Path.of(socketFile), config) : NEVER);
+                server.shunt$attachment(rewritten ? new Advertised(socketFile) : NEVER);
             }
         }
     }
 
-    /** Server, at close: withdraws the advertisement. */
+    /** Server, at close: withdraws the advertisement and ends the handshakes still waiting on their clients. */
     public static void withdraw(Object serverSocket) {
         ShuntAttachment server = (ShuntAttachment) serverSocket;
         Object advertisement;
@@ -146,36 +164,26 @@ public final class JunixsocketHooks {
             advertisement = server.shunt$attachment();
             server.shunt$attachment(NEVER);
         }
-        if (advertisement instanceof ServerAdvertisement) {
-            ((ServerAdvertisement) advertisement).close();
+        if (advertisement instanceof Advertised) {
+            ((Advertised) advertisement).close();
         }
     }
 
     /**
-     * Server, after {@code accept()} of an advertised server socket: runs the handshake and attaches the ring on the
-     * fast path. A marked client is answered on the accepting thread, which may wait for it up to
-     * {@code shunt.handshakeTimeoutMillis}. A handshake that fails leaves the connection shut down both ways, as if
-     * its client had hung up at once: the application's accept loop goes on.
+     * Server, after {@code accept()} of an advertised server socket: starts the handshake, without waiting on the
+     * client. A client that did not mark itself is answered at once, as is a marked one beyond
+     * {@link ServerHandshakes#LIMIT} waiting handshakes (declined); a marked one's handshake otherwise runs on a
+     * thread of the server socket, and the accepted socket's {@link PendingHandshake} makes what depends on the path
+     * wait for it. A handshake that fails leaves the connection shut down both ways, as if its client had hung up at
+     * once: the application's accept loop goes on.
      */
     public static void accepted(Object serverSocket, Socket socket, Object impl, int fd) {
-        if (!(((ShuntAttachment) serverSocket).shunt$attachment() instanceof ServerAdvertisement)
-                || !rewrittenIn(socket.getClass().getClassLoader())) {
+        Object attached = ((ShuntAttachment) serverSocket).shunt$attachment();
+        if (!(attached instanceof Advertised) || !rewrittenIn(socket.getClass().getClassLoader())) {
             return;
         }
-        try {
-            attach(ShuntHandshake.isMarkedClient(fd) ? ShuntHandshake.accept(fd, config)
-                    : ShuntHandshake.acceptWithoutWaiting(fd, config), socket, impl);
-        } catch (IOException | RuntimeException e) {
-            Logger log = LoggerFactory.getLogger(JunixsocketHooks.class);
-            log.warn("Shunt handshake on a connection to {} failed; the connection is shut down: {}",
-                    socket.getLocalSocketAddress(), e.toString());
-            try {
-                socket.shutdownInput();
-                socket.shutdownOutput();
-            } catch (IOException shutdown) {
-                log.debug("shutting down {} failed: {}", socket, shutdown.toString());
-            }
-        }
+        Advertised server = (Advertised) attached;
+        new PendingHandshake(impl, socket, fd, server.handshakes, server.socketFile).start();
     }
 
     private static void attach(HandshakeResult result, Socket socket, Object impl) throws IOException {
@@ -186,10 +194,41 @@ public final class JunixsocketHooks {
 
     /**
      * @return the ring of a connection on the fast path, or null; null too for an impl that the agent could not
-     *     rewrite (its class failed while the stream classes did not), which stays on the kernel socket
+     *     rewrite (its class failed while the stream classes did not), which stays on the kernel socket. Waits for
+     *     an accepted connection's handshake to settle
      */
     public static Ring ring(Object impl) {
-        return impl instanceof ShuntAttachment ? (Ring) ((ShuntAttachment) impl).shunt$attachment() : null;
+        if (!(impl instanceof ShuntAttachment)) {
+            return null;
+        }
+        Object attached = ((ShuntAttachment) impl).shunt$attachment();
+        return attached instanceof PendingHandshake ? ((PendingHandshake) attached).await() : (Ring) attached;
+    }
+
+    /**
+     * {@link #ring} for a read of the socket's stream: waits for a handshake at most {@code SO_TIMEOUT}.
+     *
+     * @throws SocketTimeoutException when the handshake has not settled within {@code SO_TIMEOUT}
+     */
+    public static Ring ringToRead(Object impl) throws IOException {
+        if (!(impl instanceof ShuntAttachment)) {
+            return null;
+        }
+        Object attached = ((ShuntAttachment) impl).shunt$attachment();
+        return attached instanceof PendingHandshake ? ((PendingHandshake) attached).awaitToRead() : (Ring) attached;
+    }
+
+    /** {@code setSoTimeout}: the ring follows it, without waiting for a handshake. */
+    public static void soTimeout(Object impl, int millis) {
+        if (!(impl instanceof ShuntAttachment)) {
+            return;
+        }
+        Object attached = ((ShuntAttachment) impl).shunt$attachment();
+        if (attached instanceof PendingHandshake) {
+            ((PendingHandshake) attached).soTimeout(millis);
+        } else if (attached != null) {
+            ((Ring) attached).soTimeout(millis);
+        }
     }
 
     /**
@@ -203,9 +242,16 @@ public final class JunixsocketHooks {
         }
     }
 
-    /** {@code AFSocketImpl.close()}, before junixsocket closes the kernel socket: the ring's stream first. */
+    /**
+     * {@code AFSocketImpl.close()}, before junixsocket closes the kernel socket: the ring's stream first. A handshake
+     * still under way is ended first, so that its thread is done with the socket before the descriptor goes.
+     */
     public static void closing(Object impl) {
-        Ring ring = ring(impl);
+        if (!(impl instanceof ShuntAttachment)) {
+            return;
+        }
+        Object attached = ((ShuntAttachment) impl).shunt$attachment();
+        Ring ring = attached instanceof PendingHandshake ? ((PendingHandshake) attached).end() : (Ring) attached;
         if (ring != null) {
             ring.close();
         }

@@ -96,8 +96,8 @@ public final class JunixsocketRedirection {
                                 ImplAdvice.SetOption.class))),
                 new Rewrite("AFSocketImpl$AFInputStreamImpl", Added.NOTHING, advicePool, agentClasses, List.of(
                         new Patch(named("read").and(takesArguments(byte[].class, int.class, int.class)),
-                                StreamAdvice.RingOfImpl.class, StreamAdvice.Read.class),
-                        new Patch(named("read").and(takesArguments(0)), StreamAdvice.RingOfImpl.class, StreamAdvice.ReadByte.class),
+                                StreamAdvice.RingOfImplToRead.class, StreamAdvice.Read.class),
+                        new Patch(named("read").and(takesArguments(0)), StreamAdvice.RingOfImplToRead.class, StreamAdvice.ReadByte.class),
                         new Patch(named("close").and(takesArguments(0)), StreamAdvice.RingOfImpl.class, StreamAdvice.CloseInput.class))),
                 new Rewrite("AFSocketImpl$AFOutputStreamImpl", Added.NOTHING, advicePool, agentClasses, List.of(
                         new Patch(named("write").and(takesArguments(byte[].class, int.class, int.class)),

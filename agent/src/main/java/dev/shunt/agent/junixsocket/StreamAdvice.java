@@ -7,7 +7,8 @@ import net.bytebuddy.asm.Advice;
  * Advice inlined into the streams of junixsocket's {@code AFSocketImpl} ({@code AFInputStreamImpl},
  * {@code AFOutputStreamImpl}, which {@code AFSocket.getInputStream()}/{@code getOutputStream()} return): on a
  * connection with a {@link Ring} (found through the stream's enclosing impl, {@code this$0}), reads, writes and
- * closes go to the ring and junixsocket's body is skipped.
+ * closes go to the ring and junixsocket's body is skipped. On an accepted connection whose handshake is under way
+ * they wait for it first.
  */
 final class StreamAdvice {
     private StreamAdvice() {
@@ -24,6 +25,20 @@ final class StreamAdvice {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static Ring enter(@Advice.FieldValue("this$0") Object impl) {
             return JunixsocketHooks.ring(impl);
+        }
+    }
+
+    /**
+     * The enter advice of the input stream's reads: {@link RingOfImpl}'s, but a handshake under way is waited for at
+     * most {@code SO_TIMEOUT}, as the read would wait for bytes.
+     */
+    static final class RingOfImplToRead {
+        private RingOfImplToRead() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Ring enter(@Advice.FieldValue("this$0") Object impl) throws IOException {
+            return JunixsocketHooks.ringToRead(impl);
         }
     }
 
