@@ -192,6 +192,20 @@ class UnixSocketsTest {
     }
 
     @Test
+    void shuttingDownInputWakesAReaderWaitingInPoll() throws Exception {
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> woken = reader.submit(() -> UnixSockets.poll(right, UnixSockets.POLLIN, -1));
+            UnixSockets.shutdownInput(right);
+            assertTrue((woken.get(60, TimeUnit.SECONDS) & UnixSockets.POLLIN) != 0);
+            assertEquals(0, UnixSockets.read(right, new byte[4], 0, 4), "end of stream, the peer still open");
+            assertTrue(UnixSockets.sendByte(right), "output still open");
+        } finally {
+            reader.shutdownNow();
+        }
+    }
+
+    @Test
     void sendingToAClosedPeerIsEpipe() throws Exception {
         Descriptors.close(right);
         right = -1;

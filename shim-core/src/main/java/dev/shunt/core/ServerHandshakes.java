@@ -13,8 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server handshakes of one listening socket whose accept runs on the application's thread, run so that no
- * connection waits behind another's handshake. Only a client that marked itself as a Shunt client can make a handshake
+ * The server handshakes of one listening socket, run so that no connection waits behind another's handshake. Only a client that marked itself as a Shunt client can make a handshake
  * wait (for its answer to the offer, up to {@code shunt.handshakeTimeoutMillis}); those handshakes run on daemon
  * threads of this listening socket, one each, at most {@link #LIMIT}, which end after {@value #IDLE_SECONDS} s without
  * work. A marked client that finds all of them busy, or this closed, is declined at once

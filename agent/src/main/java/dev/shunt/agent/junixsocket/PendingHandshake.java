@@ -115,7 +115,7 @@ final class PendingHandshake implements ServerHandshakes.Outcome {
      * A read's wait, bounded by the socket's {@code SO_TIMEOUT} as the read itself is.
      *
      * @return the connection's ring, or null for the kernel socket
-     * @throws java.net.SocketTimeoutException when the handshake has not settled within {@code SO_TIMEOUT}
+     * @throws SocketTimeoutException when the handshake has not settled within {@code SO_TIMEOUT}
      */
     Ring awaitToRead() throws IOException {
         int millis = (Integer) ((SocketOptions) impl).getOption(SocketOptions.SO_TIMEOUT);
@@ -129,7 +129,7 @@ final class PendingHandshake implements ServerHandshakes.Outcome {
         return ring;
     }
 
-    /** Waits, keeping an interrupt for later as the kernel socket's blocking calls do. */
+    /** Waits, keeping an interrupt for later: the handshake's own limit bounds the wait. */
     private boolean settledWithin(long nanos) {
         long deadline = System.nanoTime() + nanos;
         boolean interrupted = false;
