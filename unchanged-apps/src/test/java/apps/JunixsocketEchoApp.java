@@ -26,8 +26,9 @@ import org.newsclub.net.unix.AFUNIXSocketFactory;
  * <p>{@code server <path> <bindOn|newInstance|forceBindOn> <connections> [<soTimeoutMillis>]}: an
  * {@code AFUNIXServerSocket} made the given way echoes each connection on a thread of its own until the client
  * half-closes (or a read times out: prints {@code TIMEOUT}), then closes it; after {@code connections} connections
- * prints {@code REPORT <shunt>} and exits ({@code forceBindOn}: then {@code bind} to another address, which the forced
- * one replaces).
+ * closes the server socket (the last connection may still be starting), waits for the echoes, prints
+ * {@code REPORT <shunt>} and exits ({@code forceBindOn}: then {@code bind} to another address, which the forced one
+ * replaces).
  *
  * <p>{@code client <path> <bytes> <style>...}: one connection per style ({@code connectTo},
  * {@code newInstance} (Jedis's way: {@code newInstance()}, {@code setSoTimeout}, {@code connect(address, timeout)}),
@@ -80,9 +81,9 @@ public final class JunixsocketEchoApp {
                 echo.start();
                 echoes.add(echo);
             }
-            for (Thread echo : echoes) {
-                echo.join();
-            }
+        }
+        for (Thread echo : echoes) {
+            echo.join();
         }
         System.out.println("REPORT " + Report.shunt());
     }

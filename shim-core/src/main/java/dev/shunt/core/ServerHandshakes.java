@@ -134,11 +134,6 @@ public final class ServerHandshakes {
         }
     }
 
-    /** @return whether {@link #close()} ran */
-    public synchronized boolean isClosed() {
-        return closed;
-    }
-
     /**
      * Ends the handshakes still waiting on their clients (their sockets' input is shut down, so they fail at once),
      * declines those that come later, and lets the threads end.

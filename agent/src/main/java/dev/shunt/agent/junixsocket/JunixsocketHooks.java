@@ -19,8 +19,9 @@ import java.util.WeakHashMap;
 /**
  * What the advice inlined into junixsocket's classes calls: the Shunt handshake around {@code AFSocket.connect} and
  * {@code AFServerSocket.accept}, the server's advertisement, and the {@link Ring} of each connection on the fast
- * path (or, on an accepted connection until its handshake settles, its {@link PendingHandshake}). It takes and returns only JDK and agent types, so that none of the agent's own classes names a junixsocket
- * class: the advice, inlined into junixsocket, does.
+ * path (or, on an accepted connection until its handshake settles, its {@link PendingHandshake}). It takes and
+ * returns only JDK and agent types, so that none of the agent's own classes names a junixsocket class: the advice,
+ * inlined into junixsocket, does.
  *
  * <p>A connection takes the fast path only if every class whose rewriting it relies on was rewritten in the class
  * loader that loaded junixsocket ({@link #REQUIRED}); a junixsocket release whose classes differ from what the
@@ -119,7 +120,12 @@ public final class JunixsocketHooks {
         attach(result, socket, impl);
     }
 
-    /** An advertised server socket's attachment: its advertisement and the handshakes of its connections. */
+    /**
+     * An advertised server socket's attachment: its advertisement and the handshakes of its connections. Its close
+     * withdraws the advertisement only: a handshake under way belongs to a socket {@code accept()} returned, which a
+     * kernel server socket's close leaves alone too; the socket's own close or the handshake's limit ends it, and the
+     * idle threads end by themselves.
+     */
     private static final class Advertised {
         final ServerAdvertisement advertisement;
         final ServerHandshakes handshakes;
@@ -133,7 +139,6 @@ public final class JunixsocketHooks {
 
         void close() {
             advertisement.close();
-            handshakes.close();
         }
     }
 
@@ -156,7 +161,7 @@ public final class JunixsocketHooks {
         }
     }
 
-    /** Server, at close: withdraws the advertisement and ends the handshakes still waiting on their clients. */
+    /** Server, at close: withdraws the advertisement. */
     public static void withdraw(Object serverSocket) {
         ShuntAttachment server = (ShuntAttachment) serverSocket;
         Object advertisement;
@@ -198,10 +203,7 @@ public final class JunixsocketHooks {
      *     an accepted connection's handshake to settle
      */
     public static Ring ring(Object impl) {
-        if (!(impl instanceof ShuntAttachment)) {
-            return null;
-        }
-        Object attached = ((ShuntAttachment) impl).shunt$attachment();
+        Object attached = attachment(impl);
         return attached instanceof PendingHandshake ? ((PendingHandshake) attached).await() : (Ring) attached;
     }
 
@@ -211,19 +213,21 @@ public final class JunixsocketHooks {
      * @throws SocketTimeoutException when the handshake has not settled within {@code SO_TIMEOUT}
      */
     public static Ring ringToRead(Object impl) throws IOException {
-        if (!(impl instanceof ShuntAttachment)) {
-            return null;
-        }
-        Object attached = ((ShuntAttachment) impl).shunt$attachment();
+        Object attached = attachment(impl);
         return attached instanceof PendingHandshake ? ((PendingHandshake) attached).awaitToRead() : (Ring) attached;
+    }
+
+    /**
+     * @return the impl's {@link Ring}, {@link PendingHandshake} or null; null too for an impl that the agent could not
+     *     rewrite
+     */
+    private static Object attachment(Object impl) {
+        return impl instanceof ShuntAttachment ? ((ShuntAttachment) impl).shunt$attachment() : null;
     }
 
     /** {@code setSoTimeout}: the ring follows it, without waiting for a handshake. */
     public static void soTimeout(Object impl, int millis) {
-        if (!(impl instanceof ShuntAttachment)) {
-            return;
-        }
-        Object attached = ((ShuntAttachment) impl).shunt$attachment();
+        Object attached = attachment(impl);
         if (attached instanceof PendingHandshake) {
             ((PendingHandshake) attached).soTimeout(millis);
         } else if (attached != null) {
@@ -247,10 +251,7 @@ public final class JunixsocketHooks {
      * still under way is ended first, so that its thread is done with the socket before the descriptor goes.
      */
     public static void closing(Object impl) {
-        if (!(impl instanceof ShuntAttachment)) {
-            return;
-        }
-        Object attached = ((ShuntAttachment) impl).shunt$attachment();
+        Object attached = attachment(impl);
         Ring ring = attached instanceof PendingHandshake ? ((PendingHandshake) attached).end() : (Ring) attached;
         if (ring != null) {
             ring.close();

@@ -57,8 +57,9 @@ final class PendingHandshake implements ServerHandshakes.Outcome {
 
     /**
      * Makes the connection's ring of a fast-path result, or shuts a connection whose handshake failed down both ways
-     * (its application reads end of stream, as if the client had hung up at once), then replaces this attachment.
-     * Never takes the socket's monitor, which its {@code close()} may hold while it waits here.
+     * (its application reads end of stream, as if the client had hung up at once), then replaces this attachment; an
+     * {@link Error} goes on to the thread's caller after that. Never takes the socket's monitor, which its
+     * {@code close()} may hold while it waits here.
      */
     @Override
     public void settled(HandshakeResult result, Throwable failure) {
@@ -84,11 +85,14 @@ final class PendingHandshake implements ServerHandshakes.Outcome {
             impl.shunt$attachment(made);
         }
         settled.countDown();
+        if (failure instanceof Error) {
+            throw (Error) failure;
+        }
     }
 
     private void shutDown(Throwable failure) {
-        if (ending || handshakes.isClosed()) {
-            LOG.debug("Shunt handshake on a connection to {} ended by a close: {}", server, failure.toString());
+        if (ending) {
+            LOG.debug("Shunt handshake on a connection to {} ended by its close: {}", server, failure.toString());
         } else {
             LOG.warn("Shunt handshake on a connection to {} failed; the connection is shut down: {}", server,
                     failure.toString());
