@@ -91,7 +91,7 @@ final class RingReadiness {
                     synchronized (this) {
                         if (waiting && !asleep) {
                             waiting = false;
-                            policy.answeredWhileSpinning(System.nanoTime() - waitStart);
+                            policy.answeredWhileSpinning();
                         }
                     }
                     return ready;

@@ -198,7 +198,7 @@ public final class ShuntIoHandler implements IoHandler {
         }
         waiting = false;
         if (!slept) {
-            policy.answeredWhileSpinning(System.nanoTime() - waitStartNanos);
+            policy.answeredWhileSpinning();
         } else if (doorbellRang) {
             policy.answeredAfterSleep(System.nanoTime() - waitStartNanos);
         }

@@ -488,16 +488,13 @@ public final class ShuntStream implements Closeable {
     private void await(Direction direction, long deadline) throws IOException {
         long start = System.nanoTime();
         long spinEnd = start + direction.policy.begin(peerOnThisCpu(), takePeerWoken());
-        long now = start;
         do {
             if (direction.ready()) {
-                // The clock read of the previous turn: no extra clock read for a wait that ends at once.
-                direction.policy.answeredWhileSpinning(now - start);
+                direction.policy.answeredWhileSpinning();
                 return;
             }
             Thread.onSpinWait();
-            now = System.nanoTime();
-        } while (now - spinEnd < 0);
+        } while (System.nanoTime() - spinEnd < 0);
         while (!park(direction, deadline)) {
             checkInterrupt();
             if (deadline != 0 && System.nanoTime() - deadline >= 0) {

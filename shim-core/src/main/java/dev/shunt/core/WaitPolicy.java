@@ -6,7 +6,7 @@ package dev.shunt.core;
  * stream, each event loop. Not thread-safe; its party's lock or thread guards it.
  *
  * <p>A wait is {@link #begin begun}, spins for at most the budget it returns, and ends either
- * {@link #answeredWhileSpinning(long) while spinning} or {@link #answeredAfterSleep(long) after a sleep}. The decision,
+ * {@link #answeredWhileSpinning() while spinning} or {@link #answeredAfterSleep(long) after a sleep}. The decision,
  * in order (the measurements behind it are in {@code docs/architecture.md}, "Wait policy"):
  * <ol>
  *   <li>With one CPU, or a cap of zero, spinning can never pay: the peer needs the CPU the spinner holds.</li>
@@ -17,17 +17,13 @@ package dev.shunt.core;
  *       guests costs tens of microseconds, and a spin that long costs more CPU than the sleep and wake it saves.
  *       Every {@value #EXPLORE_EVERY}th such wait spins anyway, so that two busy sides that fell into waking each
  *       other (after a pause, a collection) find their way back to spinning on two CPUs.</li>
- *   <li>Otherwise spin for a budget learned per party the way KVM's halt polling learns its window, except that
- *       what counts as "answered soon enough" is the break-even time ({@value #BREAK_EVEN_NANOS} ns, or the cap
- *       when that is smaller): about what a sleep and its wake-up cost in CPU. A spin longer than that costs more
- *       CPU than the sleep it saves, and a futex wake-up is already quicker than the kernel socket's, so a longer
- *       spin would buy latency with CPU the kernel path does not spend. A wait answered while spinning within the
- *       break-even time leaves the budget as it is; one answered while spinning later than that halves it. A wait
- *       that slept but was answered within the break-even time would have been caught by a longer spin: the
- *       budget doubles (from {@value #GROW_START_NANOS} ns, up to the cap); a wait answered later halves it, to
- *       zero below {@value #GROW_START_NANOS} ns. Gaps between messages, replies that come after a hand-off to
- *       another thread (an RPC), or a peer that cannot get a core make waits long, and spinning stops within a
- *       few messages. The budget starts at the cap: back-to-back traffic starts spinning at once.</li>
+ *   <li>Otherwise spin for a budget learned per party the way KVM's halt polling learns its window: a wait that
+ *       ended while spinning leaves the budget as it is; a wait that slept but was answered within the cap
+ *       ({@code shunt.spinNanos}) would have been caught by a longer spin, so the budget doubles (from
+ *       {@value #GROW_START_NANOS} ns, up to the cap); a wait answered later than the cap shrinks it by half,
+ *       to zero below {@value #GROW_START_NANOS} ns. Gaps between messages, or a peer that cannot get a core,
+ *       make waits long, and spinning stops. The budget starts at the cap: back-to-back traffic starts spinning
+ *       at once, and a connection with gaps stops within a few messages.</li>
  * </ol>
  * Every wait that slept teaches the budget, whatever the rules above decided for it.
  *
@@ -36,16 +32,10 @@ package dev.shunt.core;
 public final class WaitPolicy {
     /** The smallest budget a growing budget starts from. */
     public static final long GROW_START_NANOS = 4_000;
-    /**
-     * Waits answered within this long (or the cap, when smaller) count as answered soon enough to spin for; about
-     * the CPU a futex sleep and its wake-up cost on the machines measured (docs/architecture.md, "Wait policy").
-     */
-    public static final long BREAK_EVEN_NANOS = 20_000;
     /** One wait in this many right after waking the peer spins anyway. */
     public static final int EXPLORE_EVERY = 16;
 
     private final long capNanos;
-    private final long breakEvenNanos;
     private final boolean spinningCanPay;
     private long budgetNanos;
     private boolean learning;
@@ -71,7 +61,6 @@ public final class WaitPolicy {
             throw new IllegalArgumentException("capNanos must not be negative; got " + capNanos);
         }
         this.capNanos = capNanos;
-        this.breakEvenNanos = Math.min(capNanos, BREAK_EVEN_NANOS);
         this.spinningCanPay = cpus > 1 && capNanos > 0;
         this.budgetNanos = capNanos;
     }
@@ -103,18 +92,11 @@ public final class WaitPolicy {
         return budgetNanos;
     }
 
-    /**
-     * The wait begun last ended while spinning.
-     *
-     * @param spunNanos from the start of the wait to the answer
-     */
-    public void answeredWhileSpinning(long spunNanos) {
+    /** The wait begun last ended while spinning: the budget was enough. */
+    public void answeredWhileSpinning() {
+        learning = false;
         ShuntEvents.waitEnded(event, false);
         event = null;
-        if (learning && spunNanos > breakEvenNanos) {
-            shrink();
-        }
-        learning = false;
     }
 
     /**
@@ -129,15 +111,11 @@ public final class WaitPolicy {
             return;
         }
         learning = false;
-        if (waitedNanos <= breakEvenNanos) {
+        if (waitedNanos <= capNanos) {
             budgetNanos = Math.min(capNanos, Math.max(GROW_START_NANOS, budgetNanos * 2));
         } else {
-            shrink();
+            budgetNanos = budgetNanos / 2 < GROW_START_NANOS ? 0 : budgetNanos / 2;
         }
-    }
-
-    private void shrink() {
-        budgetNanos = budgetNanos / 2 < GROW_START_NANOS ? 0 : budgetNanos / 2;
     }
 
     /** @return the spin budget learned so far, in nanoseconds */
@@ -147,7 +125,7 @@ public final class WaitPolicy {
 
     @Override
     public String toString() {
-        return "WaitPolicy[budget=" + budgetNanos + "ns cap=" + capNanos + "ns break-even=" + breakEvenNanos + "ns"
+        return "WaitPolicy[budget=" + budgetNanos + "ns cap=" + capNanos + "ns"
                 + (spinningCanPay ? "" : " never spins") + "]";
     }
 }

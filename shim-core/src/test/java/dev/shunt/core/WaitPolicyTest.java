@@ -9,13 +9,12 @@ import org.junit.jupiter.api.Test;
 class WaitPolicyTest {
     private static final long CAP = 50_000;
     private static final long START = WaitPolicy.GROW_START_NANOS;
-    private static final long SOON = WaitPolicy.BREAK_EVEN_NANOS;
 
     @Test
     void startsAtTheCapSoThatBackToBackTrafficSpinsAtOnce() {
         WaitPolicy policy = new WaitPolicy(CAP, 2);
         assertEquals(CAP, policy.begin(false, false));
-        policy.answeredWhileSpinning(1_000);
+        policy.answeredWhileSpinning();
         assertEquals(CAP, policy.begin(false, false));
     }
 
@@ -32,66 +31,30 @@ class WaitPolicyTest {
     }
 
     @Test
-    void sleptWaitsAnsweredWithinTheBreakEvenTimeGrowTheBudgetFromTheStartValue() {
+    void sleptWaitsAnsweredWithinTheCapGrowTheBudgetFromTheStartValue() {
         WaitPolicy policy = stopped();
         policy.begin(false, false);
-        policy.answeredAfterSleep(SOON);
+        policy.answeredAfterSleep(30_000);
         assertEquals(START, policy.begin(false, false));
-        policy.answeredAfterSleep(SOON / 2);
+        policy.answeredAfterSleep(30_000);
         assertEquals(2 * START, policy.begin(false, false));
         for (int i = 0; i < 10; i++) {
-            policy.answeredAfterSleep(SOON);
+            policy.answeredAfterSleep(40_000);
             policy.begin(false, false);
         }
         assertEquals(CAP, policy.budgetNanos(), "never above the cap");
     }
 
     @Test
-    void answersLaterThanTheBreakEvenTimeButWithinTheCapStopTheSpinning() {
-        // An RPC: the reply comes after hand-offs to other threads, ~30 us later. Spinning that long would catch it,
-        // at more CPU than the sleep and wake-up it saves.
-        WaitPolicy policy = new WaitPolicy(CAP, 2);
-        long[] expected = {25_000, 12_500, 6_250, 0};
-        for (long budget : expected) {
-            assertEquals(policy.budgetNanos(), policy.begin(false, false));
-            if (policy.budgetNanos() >= 30_000) {
-                policy.answeredWhileSpinning(30_000);
-            } else {
-                policy.answeredAfterSleep(30_000);
-            }
-            assertEquals(budget, policy.budgetNanos());
-        }
-        assertEquals(0, policy.begin(false, false));
-        policy.answeredAfterSleep(30_000);
-        assertEquals(0, policy.budgetNanos(), "such answers never grow it back");
-    }
-
-    @Test
-    void aCapBelowTheBreakEvenTimeIsTheBreakEvenTime() {
-        WaitPolicy policy = new WaitPolicy(8_000, 2);
-        policy.begin(false, false);
-        policy.answeredAfterSleep(10_000);
-        assertEquals(4_000, policy.budgetNanos(), "10 us is beyond a cap of 8 us");
-        policy.begin(false, false);
-        policy.answeredAfterSleep(8_000);
-        assertEquals(8_000, policy.budgetNanos());
-    }
-
-    @Test
-    void aWaitAnsweredWhileSpinningWithinTheBreakEvenTimeKeepsTheBudget() {
+    void aWaitAnsweredWhileSpinningKeepsTheBudget() {
         WaitPolicy policy = stopped();
         policy.begin(false, false);
         policy.answeredAfterSleep(1_000);
         for (int i = 0; i < 5; i++) {
             assertEquals(START, policy.begin(false, false));
-            policy.answeredWhileSpinning(START);
+            policy.answeredWhileSpinning();
         }
         assertEquals(START, policy.budgetNanos());
-        assertEquals(CAP, new WaitPolicy(CAP, 2).budgetNanos());
-        WaitPolicy fresh = new WaitPolicy(CAP, 2);
-        fresh.begin(false, false);
-        fresh.answeredWhileSpinning(SOON);
-        assertEquals(CAP, fresh.budgetNanos(), "answered at the break-even time: still worth it");
     }
 
     @Test
@@ -115,7 +78,7 @@ class WaitPolicyTest {
                 policy.answeredAfterSleep(20_000);
             }
             assertEquals(CAP, policy.begin(false, true), "the exploring wait");
-            policy.answeredWhileSpinning(1_000);
+            policy.answeredWhileSpinning();
         }
         assertEquals(0, policy.begin(true, true), "never onto the peer's CPU, exploring or not");
         assertEquals(CAP, policy.begin(false, false), "without a wake the budget applies");
@@ -147,7 +110,7 @@ class WaitPolicyTest {
     void anEndWithoutABeginLearnsNothing() {
         WaitPolicy policy = new WaitPolicy(CAP, 2);
         policy.begin(false, false);
-        policy.answeredWhileSpinning(1_000);
+        policy.answeredWhileSpinning();
         policy.answeredAfterSleep(10_000_000);
         policy.answeredAfterSleep(10_000_000);
         assertEquals(CAP, policy.budgetNanos());
