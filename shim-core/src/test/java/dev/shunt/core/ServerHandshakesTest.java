@@ -1,0 +1,186 @@
+package dev.shunt.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shunt.core.testing.ConnectedPair;
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.UnixSockets;
+import dev.shunt.nativeio.testing.NoDescriptorLeaks;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@link ServerHandshakes} against real sockets: which connections are answered on the calling thread, which wait on a
+ * thread of their own, the bound on those, and how {@code end} and {@code close} let them go. The silent clients mark
+ * themselves with the core's own {@link ShuntHandshake#prepareClient} and then never answer the offer.
+ */
+@ExtendWith(NoDescriptorLeaks.class)
+@Timeout(60) // a start() that waited on a silent client would otherwise hang for the handshake timeout
+class ServerHandshakesTest {
+    /** A handshake timeout no test reaches: whatever ends a wait here is the code under test. */
+    private static final ShuntConfig ON = new ShuntConfig(true, MpkMode.OPTIONAL, 4096, 1_000, 600_000);
+
+    private Path dir;
+    private Path path;
+    private int listenFd = -1;
+    private final List<Integer> open = new ArrayList<>();
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(ON)) {
+            assertTrue(pair.client.isFastPath());
+        }
+    }
+
+    @BeforeEach
+    void listen() throws Exception {
+        dir = Files.createTempDirectory("shunt");
+        path = dir.resolve("s");
+        listenFd = UnixSockets.socket();
+        UnixSockets.bindPath(listenFd, path.toString());
+        UnixSockets.listen(listenFd, 128);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (int fd : open) {
+            Descriptors.close(fd);
+        }
+        Descriptors.close(listenFd);
+        Files.deleteIfExists(Advertisement.pathFor(path));
+        Files.deleteIfExists(path);
+        Files.deleteIfExists(dir);
+    }
+
+    /** One outcome, as the pool hands it over. */
+    private static final class Recorded implements ServerHandshakes.Outcome {
+        final CompletableFuture<Thread> thread = new CompletableFuture<>();
+        volatile HandshakeResult result;
+        volatile Throwable failure;
+
+        @Override
+        public void settled(HandshakeResult result, Throwable failure) {
+            this.result = result;
+            this.failure = failure;
+            thread.complete(Thread.currentThread());
+        }
+
+        Thread await() throws Exception {
+            return thread.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** @return the accepted socket of a client that marked itself (or not) and will not answer an offer */
+    private int connect(ShuntConfig clientConfig) throws Exception {
+        int client = UnixSockets.socket();
+        open.add(client);
+        ClientHandshake unused = ShuntHandshake.prepareClient(client, path, clientConfig);
+        UnixSockets.connect(client, path.toString());
+        int accepted = UnixSockets.accept(listenFd);
+        open.add(accepted);
+        return accepted;
+    }
+
+    @Test
+    void anUnmarkedClientIsAnsweredOnTheCallingThreadBeforeStartReturns() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
+            Recorded outcome = new Recorded();
+            handshakes.start(connect(ON.withEnabled(false)), outcome);
+            assertTrue(outcome.thread.isDone(), "answered before start returned");
+            assertSame(Thread.currentThread(), outcome.await());
+            assertEquals(FallbackReason.PEER_NOT_SHUNT, outcome.result.fallbackReason());
+            handshakes.close();
+        }
+    }
+
+    @Test
+    void aMarkedClientThatNeverAnswersWaitsOnAThreadOfItsOwnUntilEnded() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
+            int accepted = connect(ON);
+            Recorded outcome = new Recorded();
+            handshakes.start(accepted, outcome);
+            assertTrue(!outcome.thread.isDone(), "start must not wait on a client that does not answer");
+            Thread.sleep(200);
+            assertTrue(!outcome.thread.isDone(), "the client has not answered: nothing to hand over yet");
+
+            handshakes.end(accepted);
+            Thread handshakeThread = outcome.await();
+            assertTrue(handshakeThread.getName().startsWith("shunt-handshake-"), handshakeThread.getName());
+            assertTrue(handshakeThread.isDaemon());
+            assertNull(outcome.result);
+            assertNotNull(outcome.failure, "ended before the answer: the handshake failed");
+            handshakes.close();
+        }
+    }
+
+    @Test
+    void beyondTheLimitMarkedClientsAreDeclinedAtOnceAndCloseEndsTheWaitingOnes() throws Exception {
+        long limited = ShuntMetrics.snapshot().fallbacks(FallbackReason.HANDSHAKE_LIMIT);
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
+            List<Recorded> waiting = new ArrayList<>();
+            for (int i = 0; i < ServerHandshakes.LIMIT; i++) {
+                Recorded outcome = new Recorded();
+                handshakes.start(connect(ON), outcome);
+                waiting.add(outcome);
+            }
+            Recorded declined = new Recorded();
+            handshakes.start(connect(ON), declined);
+            assertSame(Thread.currentThread(), declined.await(), "declined on the calling thread, at once");
+            assertEquals(FallbackReason.HANDSHAKE_LIMIT, declined.result.fallbackReason());
+            assertEquals(limited + 1, ShuntMetrics.snapshot().fallbacks(FallbackReason.HANDSHAKE_LIMIT));
+            for (Recorded outcome : waiting) {
+                assertTrue(!outcome.thread.isDone(), "each of the first " + ServerHandshakes.LIMIT + " still waits");
+            }
+
+            handshakes.close();
+            for (Recorded outcome : waiting) {
+                outcome.await();
+                assertNotNull(outcome.failure, "close ends every waiting handshake");
+            }
+            Recorded afterClose = new Recorded();
+            handshakes.start(connect(ON), afterClose);
+            assertSame(Thread.currentThread(), afterClose.await());
+            assertEquals(FallbackReason.HANDSHAKE_LIMIT, afterClose.result.fallbackReason(),
+                    "a closed pool declines marked clients");
+        }
+    }
+
+    @Test
+    void aMarkedClientThatAnswersGetsTheFastPathFromTheHandshakeThread() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
+            int client = UnixSockets.socket();
+            open.add(client);
+            ClientHandshake clientHandshake = ShuntHandshake.prepareClient(client, path, ON);
+            UnixSockets.connect(client, path.toString());
+            int accepted = UnixSockets.accept(listenFd);
+            open.add(accepted);
+            Recorded outcome = new Recorded();
+            handshakes.start(accepted, outcome);
+            HandshakeResult clientResult = clientHandshake.complete();
+            outcome.await();
+            assertTrue(outcome.result.isFastPath(), outcome.result.detail());
+            assertTrue(clientResult.isFastPath(), clientResult.detail());
+            outcome.result.stream().close();
+            clientResult.stream().close();
+            handshakes.close();
+        }
+    }
+}
