@@ -7,9 +7,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where handshakes of non-blocking channels run, off the application's selector thread (a client of the same thread
- * could not answer an offer while that thread waits, and no peer may hold a selector up): daemon threads, as many as
- * concurrent handshakes, gone after a while idle. Each handshake is bounded by {@code shunt.handshakeTimeoutMillis}.
+ * Where client handshakes run, off the application's thread (a server of the same thread could not make its offer
+ * while that thread waits, and no peer may hold a selector up): daemon threads, as many as concurrent handshakes, gone
+ * after a while idle. Each handshake is bounded by {@code shunt.handshakeTimeoutMillis}. They are the application's
+ * own connects, so their number is its own; a server's handshakes, which any local client can start, run on the
+ * bounded {@code ServerHandshakes} of the listening channel instead.
  */
 final class HandshakePool {
     private static final long IDLE_SECONDS = 30;

@@ -5,7 +5,8 @@ enum Route {
     /** A client before {@code connect}: the path is not known yet. */
     UNDECIDED,
     /**
-     * The handshake runs (on the {@link HandshakePool}): reads move nothing yet, writes are kept ({@link EarlyBytes}).
+     * The handshake runs (a client's on the {@link HandshakePool}, a server's on its listening channel's
+     * {@code ServerHandshakes}): reads move nothing yet, writes are kept ({@link EarlyBytes}).
      */
     HANDSHAKING,
     /** Shared-memory rings. */

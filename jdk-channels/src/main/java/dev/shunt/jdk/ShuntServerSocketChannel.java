@@ -1,6 +1,7 @@
 package dev.shunt.jdk;
 
 import dev.shunt.core.ServerAdvertisement;
+import dev.shunt.core.ServerHandshakes;
 import dev.shunt.core.ShuntConfig;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -33,6 +34,12 @@ public final class ShuntServerSocketChannel extends ServerSocketChannel implemen
     private final ShuntConfig config;
     private final Object stateLock = new Object();
     private ServerAdvertisement advertisement;
+    /**
+     * The handshakes of marked clients, on at most {@link ServerHandshakes#LIMIT} threads; made at {@code bind}. Left
+     * running at close: a connection accepted before the close is the application's, and its handshake ends on its
+     * own (answer, close or timeout), as a kernel server socket's close leaves its accepted connections alone.
+     */
+    private volatile ServerHandshakes handshakes;
     private boolean closing;
     private boolean released;
 
@@ -49,6 +56,7 @@ public final class ShuntServerSocketChannel extends ServerSocketChannel implemen
             ensureOpen();
             kernel.bind(local, backlog);
             Path path = ((UnixDomainSocketAddress) kernel.getLocalAddress()).getPath();
+            handshakes = new ServerHandshakes(config, path.toString());
             if (config.enabled() && !path.toString().isEmpty()) {
                 advertisement = ServerAdvertisement.publish(path, config);
             }
@@ -73,7 +81,7 @@ public final class ShuntServerSocketChannel extends ServerSocketChannel implemen
             return null;
         }
         try {
-            return ShuntSocketChannel.accepted(provider(), accepted, config);
+            return ShuntSocketChannel.accepted(provider(), accepted, config, handshakes);
         } catch (IOException | RuntimeException e) {
             accepted.close();
             throw e;

@@ -4,6 +4,7 @@ import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.FallbackReason;
 import dev.shunt.core.HandshakeResult;
 import dev.shunt.core.ShuntConfig;
+import dev.shunt.core.ServerHandshakes;
 import dev.shunt.core.ShuntHandshake;
 import dev.shunt.core.ShuntStream;
 import dev.shunt.core.StreamCounters;
@@ -41,9 +42,10 @@ import sun.nio.ch.SelectionKeyImpl;
  * (which it wraps) when not. {@link ShuntSelectorProvider} hands it out for {@code SocketChannel.open(UNIX)} and for
  * accepted connections; applications do not name it.
  *
- * <p>{@code connect} and {@code accept} return what the JDK's return, when they would: the handshake runs beside them, on
- * the {@link HandshakePool} (a server may accept long after the client connected, as on a kernel socket, and a client
- * may connect and accept on one thread). Until it settles, reads move nothing (blocking ones wait for it), and writes
+ * <p>{@code connect} and {@code accept} return what the JDK's return, when they would: the handshake runs beside them, a
+ * client's on the {@link HandshakePool}, a server's on its listening channel's {@link ServerHandshakes} (at most 64 per
+ * listening channel; further Shunt clients are declined at once and stay on the kernel socket), since a server may
+ * accept long after the client connected, as on a kernel socket, and a client may connect and accept on one thread. Until it settles, reads move nothing (blocking ones wait for it), and writes
  * are taken into {@link EarlyBytes}, as a kernel socket takes them into its send buffer before the server accepts; once
  * it settles those bytes go first, into the ring or onto the socket. The application never sees a handshake byte, and
  * on the kernel path every byte and exception is the JDK channel's.
@@ -104,13 +106,15 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
 
     /**
      * The server's side of an accepted connection. A client that did not mark itself is answered at once (it stays on
-     * the kernel path); a marked one gets its offer or decline from the handshake pool.
+     * the kernel path); a marked one gets its offer from a thread of the server channel's {@link ServerHandshakes}, or
+     * at once a decline when that many handshakes already wait on their clients.
      *
      * @param kernel the JDK channel the server's {@code accept} returned
+     * @param handshakes the listening channel's server handshakes
      * @throws IOException when the peer's address cannot be read
      */
-    static ShuntSocketChannel accepted(SelectorProvider provider, SocketChannel kernel, ShuntConfig config)
-            throws IOException {
+    static ShuntSocketChannel accepted(SelectorProvider provider, SocketChannel kernel, ShuntConfig config,
+            ServerHandshakes handshakes) throws IOException {
         int fd = ((SelChImpl) kernel).getFDVal();
         if (!ShuntHandshake.peerAwaitsOffer(fd)) {
             ShuntSocketChannel channel = new ShuntSocketChannel(provider, kernel, config, Route.KERNEL);
@@ -120,7 +124,7 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
         ShuntSocketChannel channel = new ShuntSocketChannel(provider, kernel, config, Route.HANDSHAKING);
         channel.pollSet = PollSet.open(fd);
         channel.handshaking = true;
-        HandshakePool.run(() -> channel.settleFrom(() -> ShuntHandshake.accept(fd, config)));
+        handshakes.start(fd, channel::settleWith);
         return channel;
     }
 
@@ -282,6 +286,15 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
             settle(null, e);
         } catch (RuntimeException e) {
             settle(null, new IOException(e));
+        }
+    }
+
+    /** The outcome of a server handshake run by {@link ServerHandshakes}. */
+    private void settleWith(HandshakeResult result, Throwable failure) {
+        if (failure == null) {
+            settle(result, null);
+        } else {
+            settle(null, failure instanceof IOException ? (IOException) failure : new IOException(failure));
         }
     }
 

@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shunt.core.FallbackReason;
+import dev.shunt.core.ServerHandshakes;
+import dev.shunt.core.ShuntHandshake;
+import dev.shunt.core.ShuntMetrics;
 import dev.shunt.core.testing.TestProtection;
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.UnixSockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,9 +25,12 @@ import java.nio.channels.Channels;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -40,6 +49,50 @@ class ShuntSocketChannelTest {
 
     @TempDir
     Path dir;
+
+    /**
+     * Any local client can mark itself and then never answer the offer: a listening channel lets at most
+     * {@link ServerHandshakes#LIMIT} such handshakes wait at once, and serves the next Shunt client on the kernel
+     * socket at once instead of starting one more waiting thread.
+     */
+    @Test
+    void aListeningChannelLetsAtMostTheLimitOfHandshakesWaitAndServesTheNextClientOnTheKernelSocket() throws Exception {
+        Path socket = dir.resolve("bound");
+        long limited = ShuntMetrics.snapshot().fallbacks(FallbackReason.HANDSHAKE_LIMIT);
+        List<Integer> silent = new ArrayList<>();
+        List<SocketChannel> waiting = new ArrayList<>();
+        try (ServerSocketChannel server = SHUNT.openServerSocketChannel(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            for (int i = 0; i < ServerHandshakes.LIMIT; i++) {
+                int fd = UnixSockets.socket();
+                silent.add(fd);
+                ShuntHandshake.prepareClient(fd, socket, SHUNT.config()); // marks itself; never answers the offer
+                UnixSockets.connect(fd, socket.toString());
+                waiting.add(server.accept());
+            }
+            try (SocketChannel client = SHUNT.openSocketChannel(StandardProtocolFamily.UNIX)) {
+                client.connect(UnixDomainSocketAddress.of(socket));
+                try (SocketChannel served = server.accept()) {
+                    client.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+                    ByteBuffer got = ByteBuffer.allocate(3);
+                    while (got.hasRemaining()) {
+                        assertTrue(served.read(got) >= 0);
+                    }
+                    assertArrayEquals(new byte[] {1, 2, 3}, got.array());
+                    assertFalse(((ShuntSocketChannel) served).isFastPath(), "declined: the kernel socket");
+                    assertFalse(((ShuntSocketChannel) client).isFastPath());
+                }
+            }
+            assertEquals(limited + 1, ShuntMetrics.snapshot().fallbacks(FallbackReason.HANDSHAKE_LIMIT));
+        } finally {
+            for (SocketChannel channel : waiting) {
+                channel.close();
+            }
+            for (int fd : silent) {
+                Descriptors.close(fd);
+            }
+        }
+    }
 
     /**
      * Each channel counts what its connection did on the rings: bytes each way, the parks of a reader that waited, the
