@@ -56,14 +56,9 @@ class EarlyWritesTest {
     void earlyWritesReachALateAcceptFirstAndInOrderOnTheFastPath(boolean blocking) throws Exception {
         Path socket = dir.resolve("s");
         try (ChildJvm server = JdkChildren.start(true, List.of(), LateAcceptPeer.class, socket.toString(), "read")) {
-            Sent sent = new Sent();
             server.expect("READY", 30, TimeUnit.SECONDS);
             try (SocketChannel channel = connect(SHUNT, socket)) {
-                channel.configureBlocking(blocking);
-                writeEarly(channel, sent);
-                letAccept(socket);
-                writeAll(channel, sent, LATER);
-                channel.shutdownOutput();
+                Sent sent = aroundTheAccept(channel, socket, blocking);
                 assertEquals(sent.received(true), server.expect("RECEIVED", 30, TimeUnit.SECONDS));
                 assertTrue(((ShuntSocketChannel) channel).isFastPath());
             }
@@ -108,15 +103,10 @@ class EarlyWritesTest {
     void aPlainJdkServerGetsTheBytesWrittenBeforeItsAcceptByteForByte() throws Exception {
         Path socket = dir.resolve("s");
         try (ChildJvm server = JdkChildren.start(false, List.of(), LateAcceptPeer.class, socket.toString(), "read")) {
-            Sent sent = new Sent();
             server.expect("READY", 30, TimeUnit.SECONDS);
             try (SocketChannel channel = connect(SHUNT, socket)) {
                 assertEquals(FallbackReason.PEER_NOT_SHUNT, ((ShuntSocketChannel) channel).fallbackReason());
-                channel.configureBlocking(false);
-                writeEarly(channel, sent);
-                letAccept(socket);
-                writeAll(channel, sent, LATER);
-                channel.shutdownOutput();
+                Sent sent = aroundTheAccept(channel, socket, false);
                 assertEquals(sent.received(false), server.expect("RECEIVED", 30, TimeUnit.SECONDS));
             }
         }
@@ -132,14 +122,9 @@ class EarlyWritesTest {
         Path socket = dir.resolve("s");
         try (ChildJvm server = JdkChildren.start(true, List.of(ShuntConfig.MAX_MAPPINGS + "=1"),
                 LateAcceptPeer.class, socket.toString(), "read")) {
-            Sent sent = new Sent();
             server.expect("READY", 30, TimeUnit.SECONDS);
             try (SocketChannel channel = connect(SHUNT, socket)) {
-                channel.configureBlocking(blocking);
-                writeEarly(channel, sent);
-                letAccept(socket);
-                writeAll(channel, sent, LATER);
-                channel.shutdownOutput();
+                Sent sent = aroundTheAccept(channel, socket, blocking);
                 assertEquals(sent.received(false), server.expect("RECEIVED", 30, TimeUnit.SECONDS));
                 assertEquals(FallbackReason.PEER_DECLINED, ((ShuntSocketChannel) channel).fallbackReason());
             }
@@ -157,6 +142,19 @@ class EarlyWritesTest {
         assertEquals("read java.net.SocketException: Connection reset, write java.io.IOException: Broken pipe",
                 closedByTheServer(DefaultSelectorProvider.get(), dir.resolve("jdk")));
         assertEquals("read -1, write java.io.IOException: Broken pipe", closedByTheServer(SHUNT, dir.resolve("shunt")));
+    }
+
+    /**
+     * Writes early, lets the server accept, writes {@code LATER} more and shuts the output: what the server then reads.
+     */
+    private static Sent aroundTheAccept(SocketChannel channel, Path socket, boolean blocking) throws Exception {
+        Sent sent = new Sent();
+        channel.configureBlocking(blocking);
+        writeEarly(channel, sent);
+        letAccept(socket);
+        writeAll(channel, sent, LATER);
+        channel.shutdownOutput();
+        return sent;
     }
 
     private static String closedByTheServer(SelectorProvider provider, Path socket) throws Exception {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.ConnectedPair;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.EventFd;
 import dev.shunt.nativeio.MappedRegion;
@@ -34,33 +33,26 @@ class HandshakeTest {
     private static final ShuntConfig ON = new ShuntConfig(true, MpkMode.OPTIONAL, 4096, 1_000, 2_000);
     private static final ShuntConfig QUICK = ON.withHandshakeTimeoutMillis(200);
 
-    private Path dir;
+    private ListeningSocket listening;
     private Path path;
     private int listenFd = -1;
 
     /** Loads classes and opens the JVM's lazily opened files (jars, random source) before counting descriptors. */
     @BeforeAll
     static void warmUp() throws Exception {
-        try (ConnectedPair pair = ConnectedPair.open(ON)) {
-            assertTrue(pair.client.isFastPath());
-        }
+        ListeningSocket.warmUp(ON);
     }
 
     @BeforeEach
     void listen() throws Exception {
-        dir = Files.createTempDirectory("shunt");
-        path = dir.resolve("s");
-        listenFd = UnixSockets.socket();
-        UnixSockets.bindPath(listenFd, path.toString());
-        UnixSockets.listen(listenFd, 4);
+        listening = ListeningSocket.open(4);
+        path = listening.path;
+        listenFd = listening.fd;
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        Descriptors.close(listenFd);
-        Files.deleteIfExists(Advertisement.pathFor(path));
-        Files.deleteIfExists(path);
-        Files.deleteIfExists(dir);
+        listening.close();
     }
 
     /** Connects a Shunt client in the background and returns the raw accepted socket. */

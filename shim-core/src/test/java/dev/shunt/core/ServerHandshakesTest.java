@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shunt.core.testing.ConnectedPair;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.UnixSockets;
 import dev.shunt.nativeio.testing.NoDescriptorLeaks;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,25 +32,19 @@ class ServerHandshakesTest {
     /** A handshake timeout no test reaches: whatever ends a wait here is the code under test. */
     private static final ShuntConfig ON = new ShuntConfig(true, MpkMode.OPTIONAL, 4096, 1_000, 600_000);
 
-    private Path dir;
+    private ListeningSocket listening;
     private Path path;
-    private int listenFd = -1;
     private final List<Integer> open = new ArrayList<>();
 
     @BeforeAll
     static void warmUp() throws Exception {
-        try (ConnectedPair pair = ConnectedPair.open(ON)) {
-            assertTrue(pair.client.isFastPath());
-        }
+        ListeningSocket.warmUp(ON);
     }
 
     @BeforeEach
     void listen() throws Exception {
-        dir = Files.createTempDirectory("shunt");
-        path = dir.resolve("s");
-        listenFd = UnixSockets.socket();
-        UnixSockets.bindPath(listenFd, path.toString());
-        UnixSockets.listen(listenFd, 128);
+        listening = ListeningSocket.open(128);
+        path = listening.path;
     }
 
     @AfterEach
@@ -60,10 +52,7 @@ class ServerHandshakesTest {
         for (int fd : open) {
             Descriptors.close(fd);
         }
-        Descriptors.close(listenFd);
-        Files.deleteIfExists(Advertisement.pathFor(path));
-        Files.deleteIfExists(path);
-        Files.deleteIfExists(dir);
+        listening.close();
     }
 
     /** One outcome, as the pool hands it over. */
@@ -84,15 +73,26 @@ class ServerHandshakesTest {
         }
     }
 
-    /** @return the accepted socket of a client that marked itself (or not) and will not answer an offer */
-    private int connect(ShuntConfig clientConfig) throws Exception {
+    /** A client that marked itself (or not) through the core's own call, and the server's accepted socket. */
+    private static final class Connection {
+        ClientHandshake client;
+        int accepted;
+    }
+
+    private Connection connected(ShuntConfig clientConfig) throws Exception {
+        Connection c = new Connection();
         int client = UnixSockets.socket();
         open.add(client);
-        ClientHandshake unused = ShuntHandshake.prepareClient(client, path, clientConfig);
+        c.client = ShuntHandshake.prepareClient(client, path, clientConfig);
         UnixSockets.connect(client, path.toString());
-        int accepted = UnixSockets.accept(listenFd);
-        open.add(accepted);
-        return accepted;
+        c.accepted = UnixSockets.accept(listening.fd);
+        open.add(c.accepted);
+        return c;
+    }
+
+    /** @return the accepted socket of a client that marked itself (or not) and will not answer an offer */
+    private int connect(ShuntConfig clientConfig) throws Exception {
+        return connected(clientConfig).accepted;
     }
 
     @Test
@@ -166,15 +166,10 @@ class ServerHandshakesTest {
     void aMarkedClientThatAnswersGetsTheFastPathFromTheHandshakeThread() throws Exception {
         try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
             ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
-            int client = UnixSockets.socket();
-            open.add(client);
-            ClientHandshake clientHandshake = ShuntHandshake.prepareClient(client, path, ON);
-            UnixSockets.connect(client, path.toString());
-            int accepted = UnixSockets.accept(listenFd);
-            open.add(accepted);
+            Connection c = connected(ON);
             Recorded outcome = new Recorded();
-            handshakes.start(accepted, outcome);
-            HandshakeResult clientResult = clientHandshake.complete();
+            handshakes.start(c.accepted, outcome);
+            HandshakeResult clientResult = c.client.complete();
             outcome.await();
             assertTrue(outcome.result.isFastPath(), outcome.result.detail());
             assertTrue(clientResult.isFastPath(), clientResult.detail());

@@ -1,0 +1,52 @@
+package dev.shunt.core;
+
+import dev.shunt.core.testing.ConnectedPair;
+import dev.shunt.nativeio.Descriptors;
+import dev.shunt.nativeio.UnixSockets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A raw listening Unix socket in a directory of its own, for handshake tests that play one side with raw calls;
+ * {@link #close()} removes the socket, its directory and any advertisement left beside it.
+ */
+final class ListeningSocket implements AutoCloseable {
+    /** The socket file. */
+    final Path path;
+    /** The listening descriptor. */
+    final int fd;
+
+    private ListeningSocket(Path path, int fd) {
+        this.path = path;
+        this.fd = fd;
+    }
+
+    /**
+     * Opens and closes one fast-path pair, so that classes are loaded and the JVM's lazily opened files (jars, random
+     * source) are open before a test counts descriptors.
+     */
+    static void warmUp(ShuntConfig config) throws Exception {
+        try (ConnectedPair pair = ConnectedPair.open(config)) {
+            if (!pair.client.isFastPath()) {
+                throw new IllegalStateException("the warm-up pair is not on the fast path");
+            }
+        }
+    }
+
+    static ListeningSocket open(int backlog) throws IOException {
+        Path path = Files.createTempDirectory("shunt").resolve("s");
+        int fd = UnixSockets.socket();
+        UnixSockets.bindPath(fd, path.toString());
+        UnixSockets.listen(fd, backlog);
+        return new ListeningSocket(path, fd);
+    }
+
+    @Override
+    public void close() throws IOException {
+        Descriptors.close(fd);
+        Files.deleteIfExists(Advertisement.pathFor(path));
+        Files.deleteIfExists(path);
+        Files.deleteIfExists(path.getParent());
+    }
+}
