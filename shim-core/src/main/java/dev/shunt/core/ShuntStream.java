@@ -690,14 +690,17 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
-     * Wakes a thread of this process that sleeps in the given direction (close and shutdown do this): a platform
-     * thread on the futex, a virtual thread directly. An event loop that sleeps there is the caller itself.
+     * Wakes a thread of this process that sleeps in the given direction (close, the shutdowns and the liveness watch
+     * do this): a platform thread on the futex, a virtual thread directly. An event loop that sleeps there is the
+     * caller itself. The futex is woken whatever the word says: a peer killed between taking the word and its own
+     * {@code FUTEX_WAKE} leaves a thread parked on a word that says awake.
      */
     private static void wakeLocal(Direction direction) {
         try {
-            if (direction.parkWord.sleeping() && direction.parkWord.take() == PARKED_FUTEX) {
-                Futex.wake(direction.parkWord.address(), Integer.MAX_VALUE);
+            if (direction.parkWord.sleeping()) {
+                direction.parkWord.take();
             }
+            Futex.wake(direction.parkWord.address(), Integer.MAX_VALUE);
         } catch (ShuntProtocolException | NativeCallException e) {
             LOG.debug("Waking a local waiter: {}", e.getMessage());
         }
