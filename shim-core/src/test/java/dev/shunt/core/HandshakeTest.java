@@ -130,11 +130,8 @@ class HandshakeTest {
     @Test
     void advertisementOfAReplacedSocketFileIsStale() throws Exception {
         try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
-            Descriptors.close(listenFd);
-            Files.delete(path);
-            listenFd = UnixSockets.socket();
-            UnixSockets.bindPath(listenFd, path.toString());
-            UnixSockets.listen(listenFd, 4);
+            listening.replace();
+            listenFd = listening.fd;
             int[] client = new int[1];
             HandshakeResult result = shuntClient(ON, client).get(5, TimeUnit.SECONDS);
             assertEquals(FallbackReason.STALE_ADVERTISEMENT, result.fallbackReason());

@@ -14,12 +14,20 @@ import java.nio.file.Path;
 final class ListeningSocket implements AutoCloseable {
     /** The socket file. */
     final Path path;
-    /** The listening descriptor. */
-    final int fd;
+    private final int backlog;
+    /** The listening descriptor ({@link #replace()} changes it). */
+    int fd;
 
-    private ListeningSocket(Path path, int fd) {
+    private ListeningSocket(Path path, int backlog) throws IOException {
         this.path = path;
-        this.fd = fd;
+        this.backlog = backlog;
+        listen();
+    }
+
+    private void listen() throws IOException {
+        fd = UnixSockets.socket();
+        UnixSockets.bindPath(fd, path.toString());
+        UnixSockets.listen(fd, backlog);
     }
 
     /**
@@ -35,11 +43,14 @@ final class ListeningSocket implements AutoCloseable {
     }
 
     static ListeningSocket open(int backlog) throws IOException {
-        Path path = Files.createTempDirectory("shunt").resolve("s");
-        int fd = UnixSockets.socket();
-        UnixSockets.bindPath(fd, path.toString());
-        UnixSockets.listen(fd, backlog);
-        return new ListeningSocket(path, fd);
+        return new ListeningSocket(Files.createTempDirectory("shunt").resolve("s"), backlog);
+    }
+
+    /** Closes the socket, deletes its file and listens on a new one at the same path: another socket file. */
+    void replace() throws IOException {
+        Descriptors.close(fd);
+        Files.delete(path);
+        listen();
     }
 
     @Override
