@@ -45,9 +45,10 @@ import sun.nio.ch.SelectionKeyImpl;
  * <p>{@code connect} and {@code accept} return what the JDK's return, when they would: the handshake runs beside them, a
  * client's on the {@link HandshakePool}, a server's on its listening channel's {@link ServerHandshakes} (at most 64 per
  * listening channel; further Shunt clients are declined at once and stay on the kernel socket), since a server may
- * accept long after the client connected, as on a kernel socket, and a client may connect and accept on one thread. Until it settles, reads move nothing (blocking ones wait for it), and writes
- * are taken into {@link EarlyBytes}, as a kernel socket takes them into its send buffer before the server accepts; once
- * it settles those bytes go first, into the ring or onto the socket. The application never sees a handshake byte, and
+ * accept long after the client connected, as on a kernel socket, and a client may connect and accept on one thread.
+ * Until it settles, reads move nothing (blocking ones wait for it), and writes are taken into {@link EarlyBytes}, as a
+ * kernel socket takes them into its send buffer before the server accepts; once it settles those bytes go first, into
+ * the ring or onto the socket. The application never sees a handshake byte, and
  * on the kernel path every byte and exception is the JDK channel's.
  *
  * <p>Selectors: the channel implements the JDK's {@code SelChImpl}, so the JDK's own selector takes it. On the kernel
@@ -281,15 +282,13 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
 
     private void settleFrom(Handshake handshake) {
         try {
-            settle(handshake.run(), null);
-        } catch (IOException e) {
-            settle(null, e);
-        } catch (RuntimeException e) {
-            settle(null, new IOException(e));
+            settleWith(handshake.run(), null);
+        } catch (IOException | RuntimeException e) {
+            settleWith(null, e);
         }
     }
 
-    /** The outcome of a server handshake run by {@link ServerHandshakes}. */
+    /** A handshake's outcome, from a pool thread or from {@link ServerHandshakes}: failures reported as I/O errors. */
     private void settleWith(HandshakeResult result, Throwable failure) {
         if (failure == null) {
             settle(result, null);
