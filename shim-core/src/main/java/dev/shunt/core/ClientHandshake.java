@@ -12,16 +12,20 @@ public final class ClientHandshake {
     private final ShuntConfig config;
     private final AccessWindow window;
     private final FallbackException fallback;
+    /** The record this connection reports to when its fast path ends, or null. */
+    private final ShortConnections history;
     private long deadlineNanos;
     private boolean clockStarted;
     /** The JFR event of this handshake from its clock's start, or null when handshakes are not recorded. */
     private HandshakeEvent event;
 
-    ClientHandshake(int fd, ShuntConfig config, AccessWindow window, FallbackException fallback) {
+    ClientHandshake(int fd, ShuntConfig config, AccessWindow window, FallbackException fallback,
+            ShortConnections history) {
         this.fd = fd;
         this.config = config;
         this.window = window;
         this.fallback = fallback;
+        this.history = history;
     }
 
     /** @return whether the socket was marked and an offer is expected after connect */
@@ -112,7 +116,7 @@ public final class ClientHandshake {
             HandshakeMessage.Offer offer = HandshakeMessage.Offer.decode(message);
             region = SharedRegion.attach(message.fds[0], offer.regionBytes(), offer.capacity(), window);
             HandshakeMessage.send(fd, HandshakeMessage.accept(), new int[0], deadline);
-            ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, config);
+            ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, config, history);
             done = true;
             return HandshakeResult.fastPath(stream);
         } catch (FallbackException e) {

@@ -29,7 +29,13 @@ public enum FallbackReason {
      */
     CLIENT_BOUND(11, "application bound the client socket itself"),
     /** This process's fast-path connections hold as many memory mappings as {@code shunt.maxMappings} allows. */
-    MAPPING_LIMIT(12, "fast-path mapping limit reached");
+    MAPPING_LIMIT(12, "fast-path mapping limit reached"),
+    /**
+     * The client's recent fast-path connections to this server were short and frequent: a handshake would cost more
+     * than the connection saves ({@link ShortConnections}). Reported by the client only: it does not mark itself,
+     * so the server sees an unmarked client.
+     */
+    SHORT_CONNECTIONS(13, "recent connections to this server were too short to pay for a handshake");
 
     private final int code;
     private final String description;

@@ -178,7 +178,7 @@ public final class ServerHandshake implements Closeable {
                         + " version " + reply.version + " carrying " + reply.fdCount()
                         + " descriptors; expected ACCEPT version " + HandshakeMessage.VERSION + " without descriptors");
             }
-            ShuntStream stream = new ShuntStream(Role.SERVER, fd, region, window, config);
+            ShuntStream stream = new ShuntStream(Role.SERVER, fd, region, window, config, null);
             region = null;
             return HandshakeResult.fastPath(stream);
         } finally {

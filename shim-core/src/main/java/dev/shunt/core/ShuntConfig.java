@@ -22,6 +22,9 @@ import java.util.Properties;
  *   connections may hold (2 or 3 each); past it new connections stay on the kernel socket
  *   ({@link FallbackReason#MAPPING_LIMIT}). By default half of what {@code vm.max_map_count} leaves after the
  *   mappings the process has when the first connection checks ({@link MappingBudget}); 1 to 2^31-1</td></tr>
+ *   <tr><td>{@code shunt.skipShortConnections}</td><td>true</td><td>a client whose recent fast-path connections to a
+ *   server were short and frequent keeps the next ones on the kernel socket, where a handshake would cost more than
+ *   they save ({@link FallbackReason#SHORT_CONNECTIONS}); false always tries the fast path</td></tr>
  * </table>
  */
 public final class ShuntConfig {
@@ -39,6 +42,8 @@ public final class ShuntConfig {
     public static final String QUIET_RELEASE_MILLIS = "shunt.quietReleaseMillis";
     /** Bound on the memory mappings of fast-path connections. */
     public static final String MAX_MAPPINGS = "shunt.maxMappings";
+    /** Whether frequent short connections skip the handshake. */
+    public static final String SKIP_SHORT_CONNECTIONS = "shunt.skipShortConnections";
     /** {@link #maxMappings()} when the bound is derived from {@code vm.max_map_count}. */
     public static final int DERIVED_MAX_MAPPINGS = 0;
 
@@ -60,10 +65,11 @@ public final class ShuntConfig {
     private final long handshakeTimeoutMillis;
     private final long quietReleaseMillis;
     private final int maxMappings;
+    private final boolean skipShortConnections;
 
     /**
-     * Creates a configuration, validating every value; {@code shunt.quietReleaseMillis} and {@code shunt.maxMappings}
-     * take their defaults.
+     * Creates a configuration, validating every value; {@code shunt.quietReleaseMillis}, {@code shunt.maxMappings}
+     * and {@code shunt.skipShortConnections} take their defaults.
      *
      * @param enabled whether the fast path may be tried
      * @param mpk protection-key policy
@@ -74,11 +80,11 @@ public final class ShuntConfig {
      */
     public ShuntConfig(boolean enabled, MpkMode mpk, int ringBytes, long spinNanos, long handshakeTimeoutMillis) {
         this(enabled, mpk, ringBytes, spinNanos, handshakeTimeoutMillis, DEFAULT_QUIET_RELEASE_MILLIS,
-                DERIVED_MAX_MAPPINGS);
+                DERIVED_MAX_MAPPINGS, true);
     }
 
     private ShuntConfig(boolean enabled, MpkMode mpk, int ringBytes, long spinNanos, long handshakeTimeoutMillis,
-            long quietReleaseMillis, int maxMappings) {
+            long quietReleaseMillis, int maxMappings, boolean skipShortConnections) {
         this.enabled = enabled;
         this.mpk = Objects.requireNonNull(mpk, "mpk");
         if (ringBytes < MIN_RING_BYTES || ringBytes > MAX_RING_BYTES || Integer.bitCount(ringBytes) != 1) {
@@ -105,6 +111,7 @@ public final class ShuntConfig {
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.quietReleaseMillis = quietReleaseMillis;
         this.maxMappings = maxMappings;
+        this.skipShortConnections = skipShortConnections;
     }
 
     /**
@@ -132,7 +139,8 @@ public final class ShuntConfig {
                 parseLong(properties, SPIN_NANOS, DEFAULT_SPIN_NANOS),
                 parseLong(properties, HANDSHAKE_TIMEOUT_MILLIS, DEFAULT_HANDSHAKE_TIMEOUT_MILLIS),
                 parseLong(properties, QUIET_RELEASE_MILLIS, DEFAULT_QUIET_RELEASE_MILLIS),
-                parseMaxMappings(properties));
+                parseMaxMappings(properties),
+                parseBoolean(properties, SKIP_SHORT_CONNECTIONS, true));
     }
 
     private static int parseMaxMappings(Properties properties) {
@@ -181,38 +189,50 @@ public final class ShuntConfig {
 
     /** @return a copy with the fast path enabled or disabled */
     public ShuntConfig withEnabled(boolean value) {
-        return new ShuntConfig(value, mpk, ringBytes, spinNanos, handshakeTimeoutMillis, quietReleaseMillis, maxMappings);
+        return new ShuntConfig(value, mpk, ringBytes, spinNanos, handshakeTimeoutMillis, quietReleaseMillis,
+                maxMappings, skipShortConnections);
     }
 
     /** @return a copy with another protection-key policy */
     public ShuntConfig withMpk(MpkMode value) {
         return new ShuntConfig(enabled, value, ringBytes, spinNanos, handshakeTimeoutMillis, quietReleaseMillis,
-                maxMappings);
+                maxMappings, skipShortConnections);
     }
 
     /** @return a copy with another ring capacity */
     public ShuntConfig withRingBytes(int value) {
-        return new ShuntConfig(enabled, mpk, value, spinNanos, handshakeTimeoutMillis, quietReleaseMillis, maxMappings);
+        return new ShuntConfig(enabled, mpk, value, spinNanos, handshakeTimeoutMillis, quietReleaseMillis, maxMappings,
+                skipShortConnections);
     }
 
     /** @return a copy with another spin budget */
     public ShuntConfig withSpinNanos(long value) {
-        return new ShuntConfig(enabled, mpk, ringBytes, value, handshakeTimeoutMillis, quietReleaseMillis, maxMappings);
+        return new ShuntConfig(enabled, mpk, ringBytes, value, handshakeTimeoutMillis, quietReleaseMillis, maxMappings,
+                skipShortConnections);
     }
 
     /** @return a copy with another handshake bound */
     public ShuntConfig withHandshakeTimeoutMillis(long value) {
-        return new ShuntConfig(enabled, mpk, ringBytes, spinNanos, value, quietReleaseMillis, maxMappings);
+        return new ShuntConfig(enabled, mpk, ringBytes, spinNanos, value, quietReleaseMillis, maxMappings,
+                skipShortConnections);
     }
 
     /** @return a copy with another quiet time before ring pages go back to the kernel (0: never) */
     public ShuntConfig withQuietReleaseMillis(long value) {
-        return new ShuntConfig(enabled, mpk, ringBytes, spinNanos, handshakeTimeoutMillis, value, maxMappings);
+        return new ShuntConfig(enabled, mpk, ringBytes, spinNanos, handshakeTimeoutMillis, value, maxMappings,
+                skipShortConnections);
     }
 
     /** @return a copy with another bound on fast-path mappings ({@link #DERIVED_MAX_MAPPINGS}: derived) */
     public ShuntConfig withMaxMappings(int value) {
-        return new ShuntConfig(enabled, mpk, ringBytes, spinNanos, handshakeTimeoutMillis, quietReleaseMillis, value);
+        return new ShuntConfig(enabled, mpk, ringBytes, spinNanos, handshakeTimeoutMillis, quietReleaseMillis, value,
+                skipShortConnections);
+    }
+
+    /** @return a copy that lets frequent short connections skip the handshake, or not */
+    public ShuntConfig withSkipShortConnections(boolean value) {
+        return new ShuntConfig(enabled, mpk, ringBytes, spinNanos, handshakeTimeoutMillis, quietReleaseMillis,
+                maxMappings, value);
     }
 
     /** @return whether the fast path may be tried */
@@ -250,11 +270,17 @@ public final class ShuntConfig {
         return maxMappings;
     }
 
+    /** @return whether a client keeps frequent short connections to a server on the kernel socket */
+    public boolean skipShortConnections() {
+        return skipShortConnections;
+    }
+
     @Override
     public String toString() {
         return ENABLED + "=" + enabled + " " + MPK + "=" + mpk.propertyValue() + " " + RING_BYTES + "=" + ringBytes
                 + " " + SPIN_NANOS + "=" + spinNanos + " " + HANDSHAKE_TIMEOUT_MILLIS + "=" + handshakeTimeoutMillis
                 + " " + QUIET_RELEASE_MILLIS + "=" + quietReleaseMillis + " " + MAX_MAPPINGS + "="
-                + (maxMappings == DERIVED_MAX_MAPPINGS ? "derived" : Integer.toString(maxMappings));
+                + (maxMappings == DERIVED_MAX_MAPPINGS ? "derived" : Integer.toString(maxMappings)) + " "
+                + SKIP_SHORT_CONNECTIONS + "=" + skipShortConnections;
     }
 }

@@ -97,7 +97,8 @@ public final class ShuntHandshake {
 
     /**
      * Client side, before connect: decides whether to attempt the fast path and, if so, binds the socket to a
-     * Shunt marker address. Never throws for an unusable environment: that becomes a fallback.
+     * Shunt marker address. Never throws for an unusable environment: that becomes a fallback. A client whose recent
+     * connections to this server were short and frequent skips the handshake ({@link ShortConnections}).
      *
      * @param fd the unconnected, unbound socket (for one the application bound itself: {@link #prepareBoundClient})
      * @param serverPath the filesystem path it will connect to, or null for an abstract or unnamed address
@@ -108,10 +109,14 @@ public final class ShuntHandshake {
     public static ClientHandshake prepareClient(int fd, Path serverPath, ShuntConfig config) throws IOException {
         try {
             AccessWindow window = ClientPreflight.decide(serverPath, config);
+            ShortConnections history = config.skipShortConnections() ? ShortConnections.forServer(serverPath) : null;
+            if (history != null && history.skipHandshake()) {
+                throw new FallbackException(FallbackReason.SHORT_CONNECTIONS, "");
+            }
             ClientMarker.bind(fd);
-            return new ClientHandshake(fd, config, window, null);
+            return new ClientHandshake(fd, config, window, null, history);
         } catch (FallbackException e) {
-            return new ClientHandshake(fd, config, null, e);
+            return new ClientHandshake(fd, config, null, e, null);
         }
     }
 
@@ -129,7 +134,7 @@ public final class ShuntHandshake {
      */
     public static ClientHandshake prepareBoundClient(int fd, ShuntConfig config) {
         FallbackReason reason = config.enabled() ? FallbackReason.CLIENT_BOUND : FallbackReason.DISABLED;
-        return new ClientHandshake(fd, config, null, new FallbackException(reason, ""));
+        return new ClientHandshake(fd, config, null, new FallbackException(reason, ""), null);
     }
 
     static long deadline(ShuntConfig config) {

@@ -87,9 +87,19 @@ public final class ShuntStream implements Closeable {
     private long quietSince;
     /** Guarded by the output lock: the producer position when the ring's pages last went back (none touched yet). */
     private long discardedAt;
+    /** The client's record of its connections to this server, told how this one went at release; null on a server. */
+    private final ShortConnections history;
+    /** When this stream was made, on {@link #history}'s clock. */
+    private final long startedNanos;
 
-    ShuntStream(Role role, int socketFd, SharedRegion region, AccessWindow window, ShuntConfig config) {
+    /**
+     * @param history the client's record of its connections to this server, or null (a server, or the rule off)
+     */
+    ShuntStream(Role role, int socketFd, SharedRegion region, AccessWindow window, ShuntConfig config,
+            ShortConnections history) {
         this.role = role;
+        this.history = history;
+        this.startedNanos = history == null ? 0 : history.now();
         this.socketFd = socketFd;
         this.region = region;
         this.window = window;
@@ -966,6 +976,9 @@ public final class ShuntStream implements Closeable {
 
     /** Runs once nobody is inside the stream after close: stops the doorbell watch and lets the memory go. */
     private void release() {
+        if (history != null) {
+            history.ended(startedNanos, input.bytes() + output.bytes());
+        }
         QuietRelease.forget(this);
         LivenessWatch.forget(this);
         VirtualThreadWaker.Waiters w = waiters;

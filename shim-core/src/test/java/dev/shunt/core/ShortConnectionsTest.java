@@ -1,0 +1,100 @@
+package dev.shunt.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The decisions of {@link ShortConnections}, on a clock the test moves. */
+class ShortConnectionsTest {
+    private static final long MILLI = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private long now = 1_000 * MILLI;
+    private final ShortConnections history = new ShortConnections(() -> now);
+
+    /** One connection to the server: the decision, then (when it went on) a close after {@code lifetime} ms. */
+    private boolean connect(long lifetimeMillis, long bytes, long gapMillis) {
+        now += gapMillis * MILLI;
+        boolean skipped = history.skipHandshake();
+        if (!skipped) {
+            long started = history.now();
+            now += lifetimeMillis * MILLI;
+            history.ended(started, bytes);
+        }
+        return skipped;
+    }
+
+    private void shortStreak() {
+        for (int i = 0; i < ShortConnections.STREAK; i++) {
+            assertFalse(connect(1, 64, 1), "connection " + i + " of the streak");
+        }
+    }
+
+    @Test
+    void frequentShortConnectionsSkipTheHandshakeOnceTheStreakIsFull() {
+        shortStreak();
+        assertTrue(connect(1, 64, 1));
+        assertTrue(connect(1, 64, ShortConnections.FREQUENT_MILLIS - 1));
+    }
+
+    @Test
+    void everyProbeEveryThSkippedConnectionTriesTheFastPathAfterAll() {
+        shortStreak();
+        int tried = 0;
+        for (int i = 1; i <= 3 * ShortConnections.PROBE_EVERY; i++) {
+            boolean skipped = connect(1, 64, 1);
+            if (!skipped) {
+                tried++;
+                assertEquals(0, i % ShortConnections.PROBE_EVERY, "probe at skip " + i);
+            }
+        }
+        assertEquals(3, tried);
+    }
+
+    @Test
+    void aConnectAfterAPauseTriesTheFastPath() {
+        shortStreak();
+        assertTrue(connect(1, 64, 1));
+        assertFalse(connect(1, 64, ShortConnections.FREQUENT_MILLIS));
+        assertTrue(connect(1, 64, 1), "the pause's connection closed short too: the streak stands");
+    }
+
+    @Test
+    void aConnectionThatLivedLongEndsTheStreak() {
+        shortStreak();
+        assertFalse(connect(ShortConnections.SHORT_MILLIS, 64, ShortConnections.FREQUENT_MILLIS));
+        for (int i = 0; i < ShortConnections.STREAK; i++) {
+            assertFalse(connect(1, 64, 1), "connection " + i + " after the long one");
+        }
+        assertTrue(connect(1, 64, 1));
+    }
+
+    @Test
+    void aConnectionThatMovedEnoughBytesEndsTheStreak() {
+        shortStreak();
+        assertFalse(connect(1, ShortConnections.SHORT_BYTES, ShortConnections.FREQUENT_MILLIS));
+        assertFalse(connect(1, 64, 1));
+        assertFalse(connect(1, ShortConnections.SHORT_BYTES - 1, 1), "just under the bound is short");
+    }
+
+    @Test
+    void openConnectionsCountForNothing() {
+        for (int i = 0; i < 4 * ShortConnections.STREAK; i++) {
+            now += MILLI;
+            assertFalse(history.skipHandshake(), "a pool opening connection " + i);
+        }
+    }
+
+    @Test
+    void eachServerHasItsOwnRecord() {
+        Path a = Path.of("/tmp/short-connections-a.sock");
+        Path b = Path.of("/tmp/short-connections-b.sock");
+        assertSame(ShortConnections.forServer(a), ShortConnections.forServer(a));
+        assertNotSame(ShortConnections.forServer(a), ShortConnections.forServer(b));
+    }
+}
