@@ -41,6 +41,8 @@ interface ClientSide {
     /**
      * Connections opened one after another until {@code trips} is over; each counts as a "round trip" from the
      * start of connect until the connection is ready for data, and is closed before the next.
+     *
+     * @return the paths the connections took, with their shares when they differ ({@link PathTally})
      */
     String connections(RoundTrips trips) throws Exception;
 }

@@ -208,14 +208,14 @@ final class DuplexEndpoints implements Endpoints {
 
         @Override
         public String connections(RoundTrips trips) throws IOException {
-            String path = "none";
+            PathTally paths = new PathTally();
             for (long t; (t = trips.next()) >= 0; ) {
                 try (Duplex connection = connector.connect()) {
                     trips.replied(t);
-                    path = connection.path();
+                    paths.add(connection.path());
                 }
             }
-            return path;
+            return paths.toString();
         }
     }
 }

@@ -426,18 +426,18 @@ final class NettyEndpoints implements Endpoints {
 
         @Override
         public String connections(RoundTrips trips) throws Exception {
-            String taken = "none";
+            PathTally taken = new PathTally();
             for (long t; (t = trips.next()) >= 0; ) {
                 ConnectDriver driver = new ConnectDriver(trips, t);
                 Channel ch = bootstrap.clone().handler(driver).connect(remote).sync().channel();
                 try {
                     await(driver);
-                    taken = path.apply(ch);
+                    taken.add(path.apply(ch));
                 } finally {
                     ch.close().sync();
                 }
             }
-            return taken;
+            return taken.toString();
         }
 
         /** Connects with {@code driver}, waits until it is done, then runs {@code then} on the channel. */

@@ -28,7 +28,9 @@ import java.util.function.LongSupplier;
  *       made now and then costs its handshake now and then, and may be the long-lived one.</li>
  * </ul>
  * Connections that are still open count for nothing, so a pool opening many connections at once gets the fast path
- * for all of them. {@code shunt.skipShortConnections=false} turns the rule off.
+ * for all of them. A server's record is made by the first connection that goes on to the handshake, and consulted
+ * before any other check, so that a skipped connection costs what a plain connect does.
+ * {@code shunt.skipShortConnections=false} turns the rule off.
  */
 final class ShortConnections {
     /** A connection that closed sooner than this after its handshake, with little traffic, is short. */
@@ -56,7 +58,12 @@ final class ShortConnections {
         this.clock = clock;
     }
 
-    /** @return the record of the client's connections to the server at this socket path */
+    /** @return the record of the client's fast-path connections to the server at this socket path, or null: none */
+    static ShortConnections known(Path socketPath) {
+        return SERVERS.get(socketPath);
+    }
+
+    /** @return the record of the client's connections to the server at this socket path, made on first use */
     static ShortConnections forServer(Path socketPath) {
         ShortConnections known = SERVERS.get(socketPath);
         if (known != null) {

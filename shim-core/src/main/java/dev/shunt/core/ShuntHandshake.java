@@ -108,11 +108,14 @@ public final class ShuntHandshake {
      */
     public static ClientHandshake prepareClient(int fd, Path serverPath, ShuntConfig config) throws IOException {
         try {
-            AccessWindow window = ClientPreflight.decide(serverPath, config);
-            ShortConnections history = config.skipShortConnections() ? ShortConnections.forServer(serverPath) : null;
-            if (history != null && history.skipHandshake()) {
+            // Before the other checks: a connection that skips the handshake should cost what a plain connect does.
+            boolean tracked = config.enabled() && config.skipShortConnections() && serverPath != null;
+            ShortConnections known = tracked ? ShortConnections.known(serverPath) : null;
+            if (known != null && known.skipHandshake()) {
                 throw new FallbackException(FallbackReason.SHORT_CONNECTIONS, "");
             }
+            AccessWindow window = ClientPreflight.decide(serverPath, config);
+            ShortConnections history = known != null || !tracked ? known : ShortConnections.forServer(serverPath);
             ClientMarker.bind(fd);
             return new ClientHandshake(fd, config, window, null, history);
         } catch (FallbackException e) {

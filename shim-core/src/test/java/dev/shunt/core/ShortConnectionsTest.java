@@ -3,6 +3,7 @@ package dev.shunt.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,10 +92,13 @@ class ShortConnectionsTest {
     }
 
     @Test
-    void eachServerHasItsOwnRecord() {
-        Path a = Path.of("/tmp/short-connections-a.sock");
-        Path b = Path.of("/tmp/short-connections-b.sock");
-        assertSame(ShortConnections.forServer(a), ShortConnections.forServer(a));
+    void eachServerHasItsOwnRecordMadeByItsFirstFastPathAttempt() {
+        Path a = Path.of("/nonexistent/short-connections-a.sock");
+        Path b = Path.of("/nonexistent/short-connections-b.sock");
+        assertNull(ShortConnections.known(a), "no record before the first attempt");
+        ShortConnections record = ShortConnections.forServer(a);
+        assertSame(record, ShortConnections.known(a));
+        assertSame(record, ShortConnections.forServer(a));
         assertNotSame(ShortConnections.forServer(a), ShortConnections.forServer(b));
     }
 }
