@@ -19,7 +19,7 @@ final class PathTally {
         total++;
     }
 
-    /** @return "none" before any connection; the path; or "path (97.0%); other path (3.0%)", the commonest first */
+    /** @return "none" before any connection; the path; or "path (97.0%); other path (3.00%)", the commonest first */
     @Override
     public String toString() {
         if (counts.size() <= 1) {
@@ -27,7 +27,7 @@ final class PathTally {
         }
         return counts.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                .map(e -> String.format("%s (%.1f%%)", e.getKey(), 100.0 * e.getValue() / total))
+                .map(e -> String.format("%s (%.3g%%)", e.getKey(), 100.0 * e.getValue() / total))
                 .collect(Collectors.joining("; "));
     }
 }

@@ -76,7 +76,10 @@ final class AcceptQueue {
         lock.lock();
         try {
             waiting++;
-            wanted.signal();
+            // Only this can give the acceptor work (a caller that takes a connection also stops waiting).
+            if (waiting > ready.size()) {
+                wanted.signal();
+            }
             try {
                 while (true) {
                     if (closed) {
@@ -167,6 +170,16 @@ final class AcceptQueue {
             lock.unlock();
         }
         arrival.discard();
+    }
+
+    /** @return whether no connection waits for a caller */
+    boolean isEmpty() {
+        lock.lock();
+        try {
+            return ready.isEmpty();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** @return whether {@link #close()} ran */

@@ -4,17 +4,22 @@ import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.Epoll;
 import dev.shunt.nativeio.EventFd;
 import dev.shunt.nativeio.NativeCallException;
+import dev.shunt.nativeio.UnixSockets;
 import java.io.IOException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.FileDescriptorCast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread of a {@link ShuntServerSocket} that takes connections from the kernel: whenever an {@code accept()}
- * caller waits in the {@link AcceptQueue} with nothing to take, it accepts the next connection and gives it to the
- * {@link HandshakePool}, which answers it without waiting on its client, so a handshake that waits never holds up
- * the next connection. What accepting fails with goes to one waiting caller.
+ * Takes connections of a {@link ShuntServerSocket} from the kernel and gives each to the {@link HandshakePool},
+ * which answers it without waiting on its client, so a handshake that waits never holds up the next connection.
+ * An {@code accept()} caller that finds a connection already waiting in the listen backlog takes it itself
+ * ({@link #acceptIfWaiting()}): a plain client's connection then reaches it with no thread hand-off, as on a plain
+ * server socket. Otherwise this object's thread waits for the next one whenever a caller waits in the
+ * {@link AcceptQueue} with nothing to take. One of them accepts at a time, and only once {@code poll} says a
+ * connection waits, so neither blocks in {@code accept}. What accepting fails with goes to one waiting caller.
  *
  * <p>It waits in {@code epoll} for the listening socket to become readable, and calls junixsocket's
  * {@code accept} only then, when it returns at once: closing a junixsocket server socket while a thread is blocked
@@ -27,15 +32,21 @@ final class Acceptor implements Runnable {
     private static final int WAKE_UP = 1;
 
     private final AFUNIXServerSocket kernel;
+    private final int listening;
     private final AcceptQueue queue;
     private final HandshakePool handshakes;
     private final Epoll epoll;
     private final int wakeUp;
     private final Thread thread;
+    /** Held around each accept, by the thread or a caller. */
+    private final ReentrantLock accepting = new ReentrantLock();
+    /** Guarded by {@link #accepting}: set by {@link #stop()}, after which nobody accepts. */
+    private boolean stopped;
 
-    private Acceptor(AFUNIXServerSocket kernel, AcceptQueue queue, HandshakePool handshakes, Epoll epoll, int wakeUp,
-            String server) {
+    private Acceptor(AFUNIXServerSocket kernel, int listening, AcceptQueue queue, HandshakePool handshakes,
+            Epoll epoll, int wakeUp, String server) {
         this.kernel = kernel;
+        this.listening = listening;
         this.queue = queue;
         this.handshakes = handshakes;
         this.epoll = epoll;
@@ -66,7 +77,7 @@ final class Acceptor implements Runnable {
             Descriptors.close(wakeUp);
             throw e;
         }
-        Acceptor acceptor = new Acceptor(kernel, queue, handshakes, epoll, wakeUp, server);
+        Acceptor acceptor = new Acceptor(kernel, listening, queue, handshakes, epoll, wakeUp, server);
         acceptor.thread.start();
         return acceptor;
     }
@@ -80,7 +91,12 @@ final class Acceptor implements Runnable {
                 int n = epoll.await(tokens, events, -1);
                 for (int i = 0; i < n && !queue.isClosed(); i++) {
                     if (tokens[i] == LISTENING) {
-                        handshakes.start(kernel.accept());
+                        accepting.lock();
+                        try {
+                            acceptOneWaiting();
+                        } finally {
+                            accepting.unlock();
+                        }
                     }
                 }
             } catch (IOException | RuntimeException | Error e) {
@@ -93,8 +109,36 @@ final class Acceptor implements Runnable {
     }
 
     /**
-     * Wakes the thread, waits for it to end and releases its descriptors. Call after the queue closed and before
-     * the listening socket closes.
+     * For an {@code accept()} caller, before it waits in the queue: accepts a connection already waiting in the listen
+     * backlog and starts its handshake, on the calling thread. Never blocks: when the thread or another caller is
+     * accepting, or no connection waits, it does nothing.
+     */
+    void acceptIfWaiting() {
+        if (!accepting.tryLock()) {
+            return;
+        }
+        try {
+            acceptOneWaiting();
+        } catch (IOException | RuntimeException | Error e) {
+            if (!queue.isClosed()) {
+                queue.fail(e);
+            }
+        } finally {
+            accepting.unlock();
+        }
+    }
+
+    /** Under {@link #accepting}: accepts the next connection if {@code poll} says one waits. */
+    private void acceptOneWaiting() throws IOException {
+        if (!stopped && !queue.isClosed()
+                && (UnixSockets.poll(listening, UnixSockets.POLLIN, 0) & UnixSockets.POLLIN) != 0) {
+            handshakes.start(kernel.accept());
+        }
+    }
+
+    /**
+     * Wakes the thread, waits for it to end (and for a caller's accept in progress) and releases its descriptors.
+     * Call after the queue closed and before the listening socket closes.
      */
     void stop() {
         try {
@@ -113,6 +157,12 @@ final class Acceptor implements Runnable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        accepting.lock();
+        try {
+            stopped = true;
+        } finally {
+            accepting.unlock();
         }
         epoll.close();
         Descriptors.close(wakeUp);

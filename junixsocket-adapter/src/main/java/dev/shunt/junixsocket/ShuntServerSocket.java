@@ -15,9 +15,10 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  *
  * <p>Configured from the system properties ({@code shunt.*}, see {@link ShuntConfig}) when it is created. With
  * Shunt enabled, binding to a socket file publishes the Shunt advertisement {@code <socket file>.shunt} beside
- * it, and closing withdraws it. {@link #accept()} returns a {@link ShuntSocket} whose handshake already ran. The
- * handshakes run on threads of this server socket (one that accepts, started by the first {@code accept()}, and up
- * to 64 that wait on Shunt clients and end when idle), so a slow client delays no other.
+ * it, and closing withdraws it. {@link #accept()} returns a {@link ShuntSocket} whose handshake already ran. A
+ * connection already waiting is accepted on the calling thread; otherwise a thread of this server socket (started by
+ * the first {@code accept()}) takes the next one; handshakes that wait on Shunt clients run on up to 64 threads that
+ * end when idle, so a slow client delays no other.
  *
  * <pre>{@code
  * try (ShuntServerSocket server = ShuntServerSocket.bindOn(AFUNIXSocketAddress.of(Path.of("/run/app.sock")))) {

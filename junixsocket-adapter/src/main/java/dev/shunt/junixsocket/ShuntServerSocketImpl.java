@@ -19,9 +19,10 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
 /**
  * The {@link SocketImpl} behind a {@link ShuntServerSocket}: a junixsocket {@link AFUNIXServerSocket} listens,
  * the Shunt advertisement is published beside its socket file, and every accepted connection runs the server
- * handshake before {@link ShuntServerSocket#accept()} returns it. The handshakes run off the caller's thread
- * ({@link Acceptor}, {@link HandshakePool}); the caller waits in the {@link AcceptQueue}, where {@code SO_TIMEOUT}
- * bounds its wait and {@link #close()} ends it.
+ * handshake before {@link ShuntServerSocket#accept()} returns it. A caller takes a connection already waiting in
+ * the listen backlog itself; otherwise the {@link Acceptor}'s thread takes the next one; handshakes that wait on
+ * their clients run on the {@link HandshakePool}. The caller waits in the {@link AcceptQueue}, where
+ * {@code SO_TIMEOUT} bounds its wait and {@link #close()} ends it.
  */
 final class ShuntServerSocketImpl extends SocketImpl {
     private final ShuntConfig config;
@@ -65,7 +66,10 @@ final class ShuntServerSocketImpl extends SocketImpl {
      */
     @Override
     protected void accept(SocketImpl target) throws IOException {
-        startAcceptor();
+        Acceptor running = startAcceptor();
+        if (running != null && queue.isEmpty()) {
+            running.acceptIfWaiting();
+        }
         AcceptQueue.Arrival next = queue.awaitArrival(soTimeoutMillis);
         try {
             ((ShuntSocketImpl) target).attachAccepted(next.connection, next.result);
@@ -75,10 +79,12 @@ final class ShuntServerSocketImpl extends SocketImpl {
         }
     }
 
-    private synchronized void startAcceptor() throws IOException {
+    /** @return the acceptor, started by the first call; null once closed */
+    private synchronized Acceptor startAcceptor() throws IOException {
         if (acceptor == null && !closed.get()) {
             acceptor = Acceptor.start(kernel, queue, handshakes, where);
         }
+        return acceptor;
     }
 
     private synchronized Acceptor acceptor() {

@@ -22,8 +22,10 @@ import java.util.function.LongSupplier;
  *       it came less than {@value #FREQUENT_MILLIS} ms before, the next connection skips the handshake and stays on
  *       the kernel socket ({@link FallbackReason#SHORT_CONNECTIONS}); the client does not mark itself, so the
  *       server sees a plain client.</li>
- *   <li>Every {@value #PROBE_EVERY}th such connection tries the fast path anyway, so that a change of habit is
- *       noticed while connections keep coming; one that closes long ends the streak.</li>
+ *   <li>One such connection tries the fast path anyway once {@value #PROBE_EVERY} were skipped and
+ *       {@value #PROBE_MILLIS} ms passed since the last that tried, so that a change of habit is noticed while
+ *       connections keep coming, and probes cost at most ten handshakes a second however fast they come; one that
+ *       closes long ends the streak.</li>
  *   <li>A connect after a pause of {@value #FREQUENT_MILLIS} ms or more always tries the fast path: a connection
  *       made now and then costs its handshake now and then, and may be the long-lived one.</li>
  * </ul>
@@ -41,8 +43,10 @@ final class ShortConnections {
     static final int STREAK = 8;
     /** Connects closer together than this are frequent. */
     static final long FREQUENT_MILLIS = 100;
-    /** One skipped connection in this many tries the fast path after all. */
+    /** A probe comes after at least this many skipped connections... */
     static final int PROBE_EVERY = 32;
+    /** ...and at least this long after the previous probe. */
+    static final long PROBE_MILLIS = 100;
 
     /** Enough for the servers one process talks to; past it the records start over rather than grow. */
     private static final int MAX_SERVERS = 256;
@@ -52,7 +56,9 @@ final class ShortConnections {
     private int shortStreak;
     private boolean connectedBefore;
     private long lastConnectNanos;
-    private int skipped;
+    private int skippedSinceProbe;
+    private boolean probedBefore;
+    private long lastProbeNanos;
 
     ShortConnections(LongSupplier clock) {
         this.clock = clock;
@@ -89,7 +95,14 @@ final class ShortConnections {
         if (!frequent || shortStreak < STREAK) {
             return false;
         }
-        return ++skipped % PROBE_EVERY != 0;
+        if (++skippedSinceProbe < PROBE_EVERY
+                || probedBefore && now - lastProbeNanos < TimeUnit.MILLISECONDS.toNanos(PROBE_MILLIS)) {
+            return true;
+        }
+        skippedSinceProbe = 0;
+        probedBefore = true;
+        lastProbeNanos = now;
+        return false;
     }
 
     /** @return when a fast-path connection to this server starts, for {@link #ended} */

@@ -44,17 +44,32 @@ class ShortConnectionsTest {
     }
 
     @Test
-    void everyProbeEveryThSkippedConnectionTriesTheFastPathAfterAll() {
+    void everyProbeEveryThSkippedConnectionTriesTheFastPathAfterAllWhenTheyComeSlowly() {
         shortStreak();
+        long gap = ShortConnections.PROBE_MILLIS / ShortConnections.PROBE_EVERY + 1;
         int tried = 0;
         for (int i = 1; i <= 3 * ShortConnections.PROBE_EVERY; i++) {
-            boolean skipped = connect(1, 64, 1);
-            if (!skipped) {
+            if (!connect(1, 64, gap)) {
                 tried++;
-                assertEquals(0, i % ShortConnections.PROBE_EVERY, "probe at skip " + i);
+                assertEquals(0, i % ShortConnections.PROBE_EVERY, "probe at connection " + i);
             }
         }
         assertEquals(3, tried);
+    }
+
+    @Test
+    void probesComeAtMostEveryProbeMillisWhenConnectionsComeFast() {
+        shortStreak();
+        int tried = 0;
+        int last = 0;
+        for (int i = 1; i <= 10 * ShortConnections.PROBE_MILLIS; i++) {
+            if (!connect(0, 64, 1)) {
+                tried++;
+                assertTrue(last == 0 || i - last >= ShortConnections.PROBE_MILLIS, "probe at " + i + " ms");
+                last = i;
+            }
+        }
+        assertEquals(10, tried, "one probe per " + ShortConnections.PROBE_MILLIS + " ms");
     }
 
     @Test
