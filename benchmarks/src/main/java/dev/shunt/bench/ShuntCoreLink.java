@@ -15,7 +15,8 @@ import java.nio.file.Path;
 /**
  * Shunt's core API without an adapter: raw sockets, the core handshake, then blocking {@link ShuntStream}
  * calls. A connection that falls back to the kernel socket fails the case, naming the reason: this transport
- * exists to measure the fast path.
+ * exists to measure the fast path, so its client makes the handshake on every connection, short ones included
+ * ({@code shunt.skipShortConnections} off): its connect case measures the core handshake itself.
  */
 final class ShuntCoreLink implements Duplex {
     private final int fd;
@@ -43,7 +44,7 @@ final class ShuntCoreLink implements Duplex {
 
     static DuplexConnector connector(String address) {
         Path socket = Path.of(address);
-        ShuntConfig config = ShuntConfig.fromSystemProperties();
+        ShuntConfig config = ShuntConfig.fromSystemProperties().withSkipShortConnections(false);
         return () -> {
             int fd = UnixSockets.socket();
             return open(fd, config, () -> {
