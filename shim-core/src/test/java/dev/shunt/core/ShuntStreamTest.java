@@ -339,7 +339,9 @@ class ShuntStreamTest {
             a.shutdownOutput();
             echo.get(10, TimeUnit.SECONDS);
             assertTrue(parks > times / 2, parks + " parks in " + times + " round trips: the waits must sleep");
-            assertTrue(allocated < times / 10, allocated + " bytes allocated for " + times + " round trips");
+            // Under a byte per round trip: one object per message would be 16 bytes or more each; a one-off (the
+            // liveness watch taking the stream on when a wait outlasts its first slice, on a loaded machine) is not.
+            assertTrue(allocated < times, allocated + " bytes allocated for " + times + " round trips");
         }
     }
 
