@@ -22,11 +22,12 @@ public final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuilder stderr = new StringBuilder();
+    private final Thread outReader;
     private final Thread errReader;
 
     private ChildJvm(Process process) {
         this.process = process;
-        Thread outReader = new Thread(() -> pump(new BufferedReader(new InputStreamReader(process.getInputStream(),
+        outReader = new Thread(() -> pump(new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8)), null), "child-stdout");
         errReader = new Thread(() -> pump(new BufferedReader(new InputStreamReader(process.getErrorStream(),
                 StandardCharsets.UTF_8)), stderr), "child-stderr");
@@ -137,8 +138,25 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the child and returns once its pipes are closed in this JVM (the readers close them at end of stream,
+     * bounded to 10 s each), so that a test counting this process's descriptors sees neither the child's pipes nor
+     * an earlier child's closing under it.
+     */
     @Override
     public void close() {
         process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+            outReader.join(10_000);
+            errReader.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            // Its descriptor is released either way.
+        }
     }
 }
