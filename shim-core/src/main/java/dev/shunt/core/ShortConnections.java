@@ -82,8 +82,7 @@ final class ShortConnections {
     }
 
     /**
-     * A client is about to connect to this server with everything else in place for the fast path: records the
-     * connect and decides.
+     * A client is about to connect to this server (before its other checks): records the connect and decides.
      *
      * @return true when this connection should stay on the kernel socket
      */
