@@ -115,7 +115,7 @@ public final class ShuntHandshake {
                 throw new FallbackException(FallbackReason.SHORT_CONNECTIONS, "");
             }
             AccessWindow window = ClientPreflight.decide(serverPath, config);
-            ShortConnections history = known != null || !tracked ? known : ShortConnections.forServer(serverPath);
+            ShortConnections history = tracked ? ShortConnections.forServer(serverPath) : null;
             ClientMarker.bind(fd);
             return new ClientHandshake(fd, config, window, null, history);
         } catch (FallbackException e) {
