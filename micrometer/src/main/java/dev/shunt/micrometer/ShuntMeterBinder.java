@@ -60,6 +60,8 @@ public final class ShuntMeterBinder implements MeterBinder {
                 ShuntMetrics::getFastPathBytesIn);
         counter(registry, "shunt.signals", "Futex wakes and doorbell bytes Shunt sent to a sleeping peer", "signals",
                 ShuntMetrics::getDoorbellSignals);
+        counter(registry, "shunt.signals.doorbell", "Those of shunt.signals sent as a byte on the kernel socket",
+                "signals", ShuntMetrics::getDoorbellBytes);
         counter(registry, "shunt.parks", "Times a thread or event loop slept waiting for its Shunt peer", "parks",
                 ShuntMetrics::getParks);
         counter(registry, "shunt.protocol.errors", "Shunt connections closed because the peer broke the protocol",

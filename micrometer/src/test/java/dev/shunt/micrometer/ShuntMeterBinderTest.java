@@ -62,6 +62,7 @@ class ShuntMeterBinderTest {
         assertEquals(now.fallbacks(FallbackReason.DISABLED), fallbacks(registry, FallbackReason.DISABLED));
         assertEquals(now.parks(), counter(registry, "shunt.parks"));
         assertEquals(now.doorbellSignals(), counter(registry, "shunt.signals"));
+        assertEquals(now.doorbellBytes(), counter(registry, "shunt.signals.doorbell"));
         assertEquals(now.protocolErrors(), counter(registry, "shunt.protocol.errors"));
         assertEquals(now.handshakeFailures(), counter(registry, "shunt.handshake.failures"));
     }

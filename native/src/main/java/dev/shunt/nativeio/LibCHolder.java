@@ -90,6 +90,12 @@ final class LibCHolder {
         /** {@code long syscall(long number, ...)} with four further arguments, used for futex. */
         long syscall(long number, long arg1, long arg2, long arg3, long arg4);
 
+        /**
+         * {@code long syscall(long number, ...)} with five further arguments, used for {@code futex_waitv}; the first
+         * is a {@link Pointer} so that not all six parameters are primitives (see above).
+         */
+        long syscall(long number, Pointer arg1, long arg2, long arg3, long arg4, long arg5);
+
         /** {@code char *strerror(int errnum)}. */
         String strerror(int errno);
 

@@ -7,8 +7,8 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
 /**
- * Installs, on the calling thread only, a seccomp filter that refuses {@code pkey_alloc}
- * with {@code EPERM} as Docker's default profile does. Without {@code SECCOMP_FILTER_FLAG_TSYNC}
+ * Installs, on the calling thread only, a seccomp filter that refuses one system call with {@code EPERM}, as
+ * Docker's default profile refuses {@code pkey_alloc}. Without {@code SECCOMP_FILTER_FLAG_TSYNC}
  * the filter binds the calling thread (and threads it starts), so a test runs it on a
  * thread of its own and the rest of the test JVM is unaffected.
  */
@@ -18,6 +18,7 @@ final class SeccompRefusal {
     private static final int PR_SET_NO_NEW_PRIVS = 38;
     private static final long SECCOMP_MODE_FILTER = 2;
     private static final int SYS_PKEY_ALLOC = 330;
+    private static final int SYS_FUTEX_WAITV = 449;
     private static final int BPF_LD_W_ABS = 0x20;
     private static final int BPF_JMP_JEQ_K = 0x15;
     private static final int BPF_RET_K = 0x06;
@@ -46,10 +47,19 @@ final class SeccompRefusal {
 
     /** Makes {@code pkey_alloc} fail with {@code EPERM} for the calling thread from now on. */
     static void refusePkeyAllocOnThisThread() {
+        refuseOnThisThread(SYS_PKEY_ALLOC);
+    }
+
+    /** Makes {@code futex_waitv} fail with {@code EPERM} for the calling thread from now on. */
+    static void refuseFutexWaitvOnThisThread() {
+        refuseOnThisThread(SYS_FUTEX_WAITV);
+    }
+
+    private static void refuseOnThisThread(int syscall) {
         Runtime runtime = jnr.ffi.Runtime.getRuntime(LIBC);
         Pointer filter = Memory.allocateDirect(runtime, 4 * 8, true);
         instruction(filter, 0, BPF_LD_W_ABS, 0, 0, 0);                      // A = seccomp_data.nr
-        instruction(filter, 1, BPF_JMP_JEQ_K, 0, 1, SYS_PKEY_ALLOC);        // pkey_alloc? next : skip one
+        instruction(filter, 1, BPF_JMP_JEQ_K, 0, 1, syscall);               // refused? next : skip one
         instruction(filter, 2, BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | Errno.EPERM);
         instruction(filter, 3, BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW);
         Pointer program = Memory.allocateDirect(runtime, 16, true);

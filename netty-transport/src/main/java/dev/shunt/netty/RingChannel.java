@@ -29,6 +29,12 @@ interface RingChannel {
     void forceFlush();
 
     /**
+     * @return whether a write waits for space on the kernel socket itself (a file descriptor being sent): then the
+     *     loop must hear the socket's {@code EPOLLOUT}
+     */
+    boolean socketWriteBlocked();
+
+    /**
      * Listens to the doorbell (the socket's input) or stops listening.
      *
      * @param listen whether {@code EPOLLIN} is wanted on the kernel socket

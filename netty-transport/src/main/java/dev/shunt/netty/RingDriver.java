@@ -2,6 +2,7 @@ package dev.shunt.netty;
 
 import dev.shunt.core.EmptyWakeBackoff;
 import dev.shunt.core.ShuntStream;
+import dev.shunt.nativeio.FutexSet;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -9,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drives the rings of one fast-path channel on its {@link ShuntIoHandler}: polled while the loop is awake and the
- * channel has work (bytes wanted by the pipeline, or a write waiting for ring space), asleep on the doorbell
- * otherwise. It plays the part epoll plays for a kernel socket: it calls {@link RingChannel#epollInReadBytes()}
+ * channel has work (bytes wanted by the pipeline, or a write waiting for ring space), asleep otherwise, on the
+ * doorbell or on its futex words as the loop sleeps ({@link ShuntIoHandler}). It plays the part epoll plays for a kernel socket: it calls {@link RingChannel#epollInReadBytes()}
  * where epoll would report {@code EPOLLIN}, and {@link RingChannel#forceFlush()} where it would report
  * {@code EPOLLOUT}. One driver per registration, made by the channel's {@link RingPath}; every method runs on the
  * loop.
@@ -36,11 +37,15 @@ final class RingDriver extends RingEndpoint {
         this.path = path;
         this.stream = path.stream();
         this.channel = channel;
+        owner.attached(this);
     }
 
     /** The channel left the loop: this driver does nothing more, and its handler drops it. */
     void detach() {
-        detached = true;
+        if (!detached) {
+            detached = true;
+            owner.detached(this);
+        }
     }
 
     @Override
@@ -115,15 +120,50 @@ final class RingDriver extends RingEndpoint {
         }
     }
 
+    /** Announces a sleep, woken the way the loop sleeps now; the handler keeps the endpoints that sleep. */
     private boolean armDoorbell(boolean wantSpace) {
         try {
-            sleeping = stream.prepareDoorbellSleep(wantSpace);
-            return sleeping;
+            sleeping = stream.prepareLoopSleep(true, wantSpace, owner.sleepsOnFutexes());
         } catch (IOException e) {
             // The next read reports it.
-            LOG.debug("prepareDoorbellSleep: {}", e.toString());
+            LOG.debug("prepareLoopSleep: {}", e.toString());
+            sleeping = false;
+        }
+        owner.sleeping(this, sleeping);
+        return sleeping;
+    }
+
+    @Override
+    boolean moveSleep(boolean onFutex) {
+        try {
+            return !sleeping || stream.moveLoopSleep(onFutex);
+        } catch (IOException e) {
+            // The next read reports it.
+            LOG.debug("moveLoopSleep: {}", e.toString());
             return false;
         }
+    }
+
+    @Override
+    boolean addSleepWords(FutexSet set) {
+        return stream.addLoopSleepWords(set);
+    }
+
+    @Override
+    boolean sleepTaken() {
+        return sleeping && stream.loopSleepTaken();
+    }
+
+    @Override
+    void woken() {
+        emptyRings.progress();
+        owner.peerAnswered();
+        wake();
+    }
+
+    @Override
+    boolean needsSocketEvents() {
+        return !path.readsRing() || channel.socketWriteBlocked();
     }
 
     private void retry() {
@@ -151,9 +191,7 @@ final class RingDriver extends RingEndpoint {
             }
             return;
         }
-        emptyRings.progress();
-        owner.doorbellRang();
-        wake();
+        woken();
     }
 
     private void listenAgain() {
@@ -169,6 +207,7 @@ final class RingDriver extends RingEndpoint {
         readSuspected = true;
         if (sleeping) {
             sleeping = false;
+            owner.sleeping(this, false);
             try {
                 stream.cancelDoorbellSleep();
             } catch (IOException e) {

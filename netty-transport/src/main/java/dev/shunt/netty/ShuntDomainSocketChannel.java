@@ -574,6 +574,9 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
             return 1;
         }
         blockedOnSocket = true;
+        if (handler != null) {
+            handler.socketEventsWanted();
+        }
         return WRITE_BLOCKED;
     }
 
@@ -942,6 +945,11 @@ public final class ShuntDomainSocketChannel extends AbstractChannel implements D
         @Override
         public boolean receivedRdHup() {
             return receivedRdHup;
+        }
+
+        @Override
+        public boolean socketWriteBlocked() {
+            return blockedOnSocket;
         }
 
         @Override

@@ -1,16 +1,24 @@
 package dev.shunt.netty;
 
+import dev.shunt.core.EmptyWakeBackoff;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.WaitPolicy;
+import dev.shunt.nativeio.FutexSet;
+import dev.shunt.nativeio.NativeCallException;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.util.ArrayList;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link IoHandler} of a {@link ShuntEventLoopGroup}: an epoll handler (Netty's own
@@ -25,23 +33,59 @@ import java.util.Objects;
  *       woke a peer; otherwise a budget learned from how soon earlier waits were answered, up to
  *       {@code shunt.spinNanos}), checking the kernel descriptors without blocking every
  *       {@value #KERNEL_CHECK_NANOS} ns;</li>
- *   <li>when the spin ends, announce a doorbell sleep on each of those rings
- *       ({@code ShuntStream.prepareDoorbellSleep}) and block in {@code epoll_wait}, where each fast-path
- *       channel's kernel socket is registered for input; a peer that writes into a sleeping ring (or frees
- *       space) rings the doorbell, one byte on that socket, and the channel returns to the polled set.</li>
+ *   <li>when the spin ends, announce a sleep on each of those rings ({@code ShuntStream.prepareLoopSleep}) and
+ *       block. A loop that serves only fast-path channels (at most {@value #MAX_FUTEX_CHANNELS}, no other
+ *       descriptor registered) sleeps on the rings' sleep words themselves with {@code futex_waitv}
+ *       ({@link FutexSet}): a peer that writes into a sleeping ring (or frees space) wakes it with a plain
+ *       {@code FUTEX_WAKE}, as it wakes a blocked thread, and a task from another thread rings the set's bell. Its
+ *       kernel sockets, which then carry nothing but a hang-up, are checked at least every
+ *       {@value #FUTEX_SLICE_MILLIS} ms, and a sleep that lasts that long goes on in {@code epoll_wait}. Any
+ *       other loop (a listening channel, a connection on the kernel path, a stock Epoll channel, or a kernel
+ *       without {@code futex_waitv}) blocks in {@code epoll_wait}, where each fast-path channel's kernel socket is
+ *       registered for input; the peer then rings the doorbell, one byte on that socket. Either way the channel
+ *       returns to the polled set.</li>
  * </ol>
- * A loop whose channels are all asleep blocks in {@code epoll_wait} like any epoll loop and uses no CPU.
- * Stock Epoll channels (TCP and Unix domain) run on this handler too: their descriptors go straight to the
- * delegate.
+ * Why two ways: a futex wake-up costs the peer one system call and the loop one return from its sleep, while a
+ * doorbell costs a socket write, an {@code epoll} wake-up and a read of the byte, what the kernel path pays per
+ * message (docs/architecture.md, "What bounds an event loop's wake-up"); but only {@code epoll} hears other
+ * descriptors. Wake-ups that bring nothing (a peer that wakes words it did not take) make the loop sleep in
+ * {@code epoll} for a while ({@link EmptyWakeBackoff}), where they cannot reach it.
+ * A loop whose channels are all asleep uses no CPU. Stock Epoll channels (TCP and Unix domain) run on this
+ * handler too: their descriptors go straight to the delegate.
  */
 public final class ShuntIoHandler implements IoHandler {
     /** While spinning, kernel descriptors are checked (without blocking) at least this often. */
     static final long KERNEL_CHECK_NANOS = 20_000;
+    /**
+     * A loop that sleeps on futex words checks its kernel sockets at least this often: a peer that died without
+     * closing is noticed within it, as a blocked thread notices it within its first park.
+     */
+    static final long FUTEX_SLICE_MILLIS = 100;
+    private static final long FUTEX_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(FUTEX_SLICE_MILLIS);
+    /** The most fast-path channels whose words fit in one {@link FutexSet}: two words each, and the bell. */
+    static final int MAX_FUTEX_CHANNELS = (FutexSet.CAPACITY - 1) / 2;
+    private static final Logger LOG = LoggerFactory.getLogger(ShuntIoHandler.class);
 
     private final IoHandler epoll;
     private final WaitPolicy policy;
+    /** The words a futex sleep waits on; null when this loop always sleeps in epoll. */
+    private final FutexSet futexes;
     private final ArrayList<RingEndpoint> polled = new ArrayList<>();
     private final ArrayList<RingEndpoint> dropped = new ArrayList<>();
+    /** Every fast-path channel attached to this loop. */
+    private final ArrayList<RingEndpoint> attached = new ArrayList<>();
+    /** The fast-path channels whose sleep is announced ({@link RingEndpoint#sleepingIndex}). */
+    private final ArrayList<RingEndpoint> sleeping = new ArrayList<>();
+    /** Handles registered and not cancelled; a registration may be cancelled from any thread. */
+    private final AtomicInteger registrations = new AtomicInteger();
+    /** Whether the loop may sleep on futex words: every registration is a fast-path channel that fits the set. */
+    private boolean futexReady;
+    /** How the sleeping channels' sleeps are announced: to be woken on their futex words, or by their doorbells. */
+    private boolean sleepOnFutexes;
+    private final EmptyWakeBackoff emptyFutexWakes = new EmptyWakeBackoff();
+    /** Futex sleeps are off until {@link #futexPauseEnd} (after wake-ups that brought nothing). */
+    private boolean futexPaused;
+    private long futexPauseEnd;
     private NonBlockingContext awake;
     private long lastKernelCheckNanos;
     /** The previous pass moved ring bytes too: the rings keep the loop busy. */
@@ -52,12 +96,13 @@ public final class ShuntIoHandler implements IoHandler {
     private long spinEndNanos;
     /** The current wait slept in epoll_wait. */
     private boolean slept;
-    /** A doorbell rang during the current wait's sleep: the peer answered (rather than a task or a timer). */
-    private boolean doorbellRang;
+    /** A peer signalled during the current wait's sleep: it answered (rather than a task or a timer). */
+    private boolean signalled;
 
-    private ShuntIoHandler(IoHandler epoll, long spinNanos) {
+    private ShuntIoHandler(IoHandler epoll, long spinNanos, boolean futexSleeps) {
         this.epoll = epoll;
         this.policy = new WaitPolicy(spinNanos);
+        this.futexes = futexSleeps && FutexSet.supported() ? new FutexSet() : null;
     }
 
     /**
@@ -90,12 +135,20 @@ public final class ShuntIoHandler implements IoHandler {
      * @return the factory
      */
     public static IoHandlerFactory newFactory(ShuntConfig config, IoHandlerFactory epollFactory) {
+        return newFactory(config, epollFactory, true);
+    }
+
+    /**
+     * {@link #newFactory(ShuntConfig, IoHandlerFactory)} whose loops, with {@code futexSleeps} false, always sleep in
+     * epoll (as on a kernel without {@code futex_waitv}): for tests of that way.
+     */
+    static IoHandlerFactory newFactory(ShuntConfig config, IoHandlerFactory epollFactory, boolean futexSleeps) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(epollFactory, "epollFactory");
         return new IoHandlerFactory() {
             @Override
             public IoHandler newHandler(ThreadAwareExecutor executor) {
-                return new ShuntIoHandler(epollFactory.newHandler(executor), config.spinNanos());
+                return new ShuntIoHandler(epollFactory.newHandler(executor), config.spinNanos(), futexSleeps);
             }
 
             @Override
@@ -113,7 +166,7 @@ public final class ShuntIoHandler implements IoHandler {
     @Override
     public int run(IoHandlerContext context) {
         if (polled.isEmpty()) {
-            return epoll.run(context);
+            return context.canBlock() ? block(context) : runEpoll(context);
         }
         long moved = pollRings();
         if (moved > 0) {
@@ -127,24 +180,154 @@ public final class ShuntIoHandler implements IoHandler {
         boolean firstBusyPass = moved > 0 && !movedLastPass;
         movedLastPass = moved > 0;
         if (moved > 0 || !context.canBlock() || (waiting && System.nanoTime() - spinEndNanos < 0)) {
-            // While the rings keep the loop busy, kernel descriptors are checked every KERNEL_CHECK_NANOS only.
+            // While the rings keep the loop busy, kernel descriptors are checked every KERNEL_CHECK_NANOS only (a
+            // loop of fast-path channels alone: every futex slice, as they carry nothing but a hang-up).
             long current = System.nanoTime();
-            if (firstBusyPass || current - lastKernelCheckNanos < KERNEL_CHECK_NANOS) {
+            long every = futexReady ? FUTEX_SLICE_NANOS : KERNEL_CHECK_NANOS;
+            if (firstBusyPass || current - lastKernelCheckNanos < every) {
                 return moved > 0 ? 1 : 0;
             }
-            lastKernelCheckNanos = current;
-            return (moved > 0 ? 1 : 0) + epoll.run(nonBlocking(context));
+            return (moved > 0 ? 1 : 0) + runEpoll(nonBlocking(context));
         }
-        int handled = sleepRings() ? sleep(context) : epoll.run(nonBlocking(context));
-        // The kernel descriptors were just checked: the next pass that moves ring bytes needs no epoll_wait(0).
+        return sleepRings() ? sleep(context) : runEpoll(nonBlocking(context));
+    }
+
+    /** Runs epoll; the kernel descriptors were just checked, so the next pass that moves ring bytes needs no check. */
+    private int runEpoll(IoHandlerContext context) {
+        int handled = epoll.run(context);
         lastKernelCheckNanos = System.nanoTime();
         return handled;
     }
 
     private int sleep(IoHandlerContext context) {
         slept = true;
-        doorbellRang = false;
-        return epoll.run(context);
+        signalled = false;
+        return block(context);
+    }
+
+    /** Blocks until a peer, a task, a timer or a kernel descriptor needs the loop: on futex words or in epoll. */
+    private int block(IoHandlerContext context) {
+        if (mayBlockOnFutexes()) {
+            if (System.nanoTime() - lastKernelCheckNanos >= FUTEX_SLICE_NANOS) {
+                int handled = runEpoll(nonBlocking(context));
+                if (handled > 0) {
+                    return handled;
+                }
+            }
+            int handled = blockOnFutexes(context);
+            if (handled >= 0) {
+                return handled;
+            }
+        }
+        return moveSleeps(false) ? runEpoll(context) : 0;
+    }
+
+    private boolean mayBlockOnFutexes() {
+        futexReady = futexes != null && attached.size() == registrations.get()
+                && attached.size() <= MAX_FUTEX_CHANNELS && !anyNeedsSocketEvents();
+        if (futexPaused && System.nanoTime() - futexPauseEnd >= 0) {
+            futexPaused = false;
+        }
+        return futexReady && !futexPaused;
+    }
+
+    private boolean anyNeedsSocketEvents() {
+        for (int i = 0; i < attached.size(); i++) {
+            if (attached.get(i).needsSocketEvents()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sleeps on the sleeping channels' futex words and the bell until one is woken, a timer is due or the slice
+     * ends.
+     *
+     * @return 0 when a peer, a task or a timer woke the loop; -1 when it should go on sleeping in epoll (the slice
+     *     ended, or wake-ups brought nothing)
+     */
+    private int blockOnFutexes(IoHandlerContext context) {
+        if (!moveSleeps(true)) {
+            return 0;
+        }
+        futexes.clear();
+        for (int i = 0; i < sleeping.size(); i++) {
+            sleeping.get(i).addSleepWords(futexes);
+        }
+        futexes.armBell();
+        if (!context.canBlock()) {
+            futexes.disarmBell();
+            return 0;
+        }
+        long now = System.nanoTime();
+        long sliceEnd = lastKernelCheckNanos + FUTEX_SLICE_NANOS;
+        long deadline = sliceEnd - now < context.delayNanos(now) ? sliceEnd : now + context.delayNanos(now);
+        int woken;
+        try {
+            woken = futexes.await(deadline);
+        } catch (NativeCallException e) {
+            // A word's memory went away under a channel that closed meanwhile: epoll hears what happened.
+            LOG.debug("futex_waitv: {}", e.getMessage());
+            futexes.disarmBell();
+            return -1;
+        }
+        boolean bellRang = futexes.bellRang();
+        futexes.disarmBell();
+        if (wakeTaken()) {
+            emptyFutexWakes.progress();
+            return 0;
+        }
+        if (woken == FutexSet.TIMED_OUT) {
+            return System.nanoTime() - sliceEnd >= 0 ? -1 : 0;
+        }
+        if (bellRang || !context.canBlock()) {
+            return 0;
+        }
+        // Nothing taken, no task: a late wake-up, or a peer that wakes words it did not take. Many in a row move the
+        // loop to epoll for a while, where a futex wake cannot reach it.
+        long pause = emptyFutexWakes.emptyWake();
+        if (pause > 0) {
+            futexPaused = true;
+            futexPauseEnd = System.nanoTime() + pause;
+            return -1;
+        }
+        return 0;
+    }
+
+    /** @return whether a peer took (signalled) a sleeping channel's futex sleep; those channels are polled again */
+    private boolean wakeTaken() {
+        boolean taken = false;
+        // Backwards: a woken channel leaves the list, the last one taking its place.
+        for (int i = sleeping.size() - 1; i >= 0; i--) {
+            RingEndpoint e = sleeping.get(i);
+            if (e.sleepTaken()) {
+                e.woken();
+                taken = true;
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * Makes every sleeping channel's sleep ask for a futex wake or a doorbell.
+     *
+     * @return false when a peer signalled one of them meanwhile (it is polled again: the loop must not block)
+     */
+    private boolean moveSleeps(boolean onFutex) {
+        if (sleepOnFutexes == onFutex) {
+            return true;
+        }
+        sleepOnFutexes = onFutex;
+        boolean moved = true;
+        for (int i = sleeping.size() - 1; i >= 0; i--) {
+            RingEndpoint e = sleeping.get(i);
+            if (!e.moveSleep(onFutex)) {
+                e.woken();
+                moved = false;
+            }
+        }
+        return moved;
     }
 
     /**
@@ -199,7 +382,7 @@ public final class ShuntIoHandler implements IoHandler {
         waiting = false;
         if (!slept) {
             policy.answeredWhileSpinning();
-        } else if (doorbellRang) {
+        } else if (signalled) {
             policy.answeredAfterSleep(System.nanoTime() - waitStartNanos);
         }
     }
@@ -277,9 +460,45 @@ public final class ShuntIoHandler implements IoHandler {
         }
     }
 
-    /** Notes that a fast-path channel's doorbell rang: the peer answered the loop's wait. */
-    void doorbellRang() {
-        doorbellRang = true;
+    /** Notes that a fast-path channel's peer signalled (doorbell or futex): the peer answered the loop's wait. */
+    void peerAnswered() {
+        signalled = true;
+    }
+
+    /** @return whether a channel that announces a sleep now is to be woken on its futex words (else its doorbell) */
+    boolean sleepsOnFutexes() {
+        return sleepOnFutexes;
+    }
+
+    /** A fast-path channel announced its sleep, or left it. */
+    void sleeping(RingEndpoint endpoint, boolean asleep) {
+        if (asleep && endpoint.sleepingIndex < 0) {
+            endpoint.sleepingIndex = sleeping.size();
+            sleeping.add(endpoint);
+        } else if (!asleep && endpoint.sleepingIndex >= 0) {
+            RingEndpoint last = sleeping.remove(sleeping.size() - 1);
+            if (last != endpoint) {
+                sleeping.set(endpoint.sleepingIndex, last);
+                last.sleepingIndex = endpoint.sleepingIndex;
+            }
+            endpoint.sleepingIndex = -1;
+        }
+    }
+
+    /** A fast-path channel's rings joined this loop. */
+    void attached(RingEndpoint endpoint) {
+        attached.add(endpoint);
+    }
+
+    /** A fast-path channel's rings left this loop. */
+    void detached(RingEndpoint endpoint) {
+        attached.remove(endpoint);
+        sleeping(endpoint, false);
+    }
+
+    /** A fast-path channel waits for an event of its kernel socket: the busy passes check epoll often again. */
+    void socketEventsWanted() {
+        futexReady = false;
     }
 
     @Override
@@ -297,17 +516,57 @@ public final class ShuntIoHandler implements IoHandler {
         if (handle instanceof RingIoHandle) {
             ((RingIoHandle) handle).attach(this);
         }
-        return epoll.register(handle);
+        IoRegistration registration = new CountedRegistration(epoll.register(handle));
+        // A kernel descriptor from now: the busy passes check epoll as often as such a loop needs.
+        futexReady = false;
+        return registration;
     }
 
     @Override
     public void wakeup() {
         epoll.wakeup();
+        if (futexes != null) {
+            futexes.ringBell();
+        }
     }
 
     @Override
     public boolean isCompatible(Class<? extends IoHandle> handleType) {
         return epoll.isCompatible(handleType);
+    }
+
+    /** Epoll's registration of a handle, counted while it lasts: a loop of fast-path channels alone may use futexes. */
+    private final class CountedRegistration implements IoRegistration {
+        private final IoRegistration registration;
+
+        CountedRegistration(IoRegistration registration) {
+            this.registration = registration;
+            registrations.incrementAndGet();
+        }
+
+        @Override
+        public <T> T attachment() {
+            return registration.attachment();
+        }
+
+        @Override
+        public long submit(IoOps ops) {
+            return registration.submit(ops);
+        }
+
+        @Override
+        public boolean isValid() {
+            return registration.isValid();
+        }
+
+        @Override
+        public boolean cancel() {
+            if (!registration.cancel()) {
+                return false;
+            }
+            registrations.decrementAndGet();
+            return true;
+        }
     }
 
     /** The loop's context with blocking forbidden: epoll is polled without waiting. */

@@ -1,5 +1,7 @@
 package dev.shunt.netty;
 
+import dev.shunt.core.MetricsSnapshot;
+import dev.shunt.core.ShuntMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -23,6 +25,8 @@ import java.util.zip.CRC32;
  * NettyPeer PATH echo-manual   the same with auto-read off on the accepted channel (a child option), reading
  *                              only when the handler asks ({@code read()})
  * NettyPeer PATH crc           read until the client shuts its output, answer "bytes crc32" in 16 bytes, close
+ * NettyPeer PATH echo-boss     echo, with the listening channel on a loop of its own (a boss group); prints
+ *                              {@code SIGNALS doorbell=n all=m} (this JVM's {@code ShuntMetrics}) before DONE
  * </pre>
  * Prints {@code READY} once listening and {@code DONE fast=<isFastPath>} when the connection closed.
  */
@@ -36,9 +40,10 @@ public final class NettyPeer {
         String mode = args[1];
         boolean manualRead = mode.equals("echo-manual");
         EventLoopGroup group = new ShuntEventLoopGroup(1);
+        EventLoopGroup boss = mode.equals("echo-boss") ? new ShuntEventLoopGroup(1) : group;
         CompletableFuture<ShuntDomainSocketChannel> served = new CompletableFuture<>();
         try {
-            Channel server = new ServerBootstrap().group(group).channel(ShuntServerDomainSocketChannel.class)
+            Channel server = new ServerBootstrap().group(boss, group).channel(ShuntServerDomainSocketChannel.class)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.AUTO_READ, !manualRead)
                     .childHandler(new ChannelInitializer<Channel>() {
@@ -50,10 +55,15 @@ public final class NettyPeer {
                     }).bind(address).sync().channel();
             System.out.println("READY");
             ShuntDomainSocketChannel child = served.get();
+            if (boss != group) {
+                MetricsSnapshot m = ShuntMetrics.snapshot();
+                System.out.println("SIGNALS doorbell=" + m.doorbellBytes() + " all=" + m.doorbellSignals());
+            }
             System.out.println("DONE fast=" + child.isFastPath());
             server.close().sync();
         } finally {
             group.shutdownGracefully().sync();
+            boss.shutdownGracefully().sync();
         }
     }
 

@@ -2,23 +2,33 @@ package dev.shunt.netty;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.shunt.core.MetricsSnapshot;
 import dev.shunt.core.ShuntMetrics;
 import dev.shunt.core.testing.ChildJvm;
+import dev.shunt.nativeio.FutexSet;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A Netty client here, a Netty server in a second JVM, both on the Shunt channels with Shunt enabled. */
 class TwoJvmTest {
@@ -220,6 +230,81 @@ class TwoJvmTest {
             if (reply.readableBytes() == 16) {
                 answer.complete(reply);
             }
+        }
+    }
+
+    /**
+     * Round trips with a pause before each, so that both event loops sleep between messages, every reply checked. A
+     * loop that holds nothing but fast-path channels (this client's, and the peer's child loop when its listening
+     * channel has a boss loop of its own) sleeps on the rings' futex words: its peer wakes it with {@code FUTEX_WAKE},
+     * and sends no doorbell byte. A loop that also holds the listening channel sleeps in epoll, and the client rings
+     * its doorbell. The metrics of both JVMs tell which way each side was woken.
+     */
+    @ParameterizedTest(name = "listening channel on a loop of its own: {0}")
+    @ValueSource(booleans = {true, false})
+    void sleepingLoopsAreWokenOnTheirFutexWordsWhenTheyHoldRingChannelsAlone(boolean bossOfItsOwn) throws Exception {
+        assumeTrue(FutexSet.supported(), "futex_waitv(2) is not available: event loops sleep in epoll only");
+        int trips = 100;
+        DomainSocketAddress address = TestSupport.newAddress();
+        EventLoopGroup loop = new ShuntEventLoopGroup(1);
+        try (ChildJvm peer = ChildJvm.start(List.of("shunt.enabled=true"), NettyPeer.class, address.path(),
+                bossOfItsOwn ? "echo-boss" : "echo")) {
+            peer.expect("READY", 30, TimeUnit.SECONDS);
+            LinkedBlockingQueue<ByteBuf> replies = new LinkedBlockingQueue<>();
+            ShuntDomainSocketChannel client = (ShuntDomainSocketChannel) new Bootstrap().group(loop)
+                    .channelFactory(() -> new ShuntDomainSocketChannel(TestSupport.FAST))
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            replies.add((ByteBuf) msg);
+                        }
+                    }).connect(address).sync().channel();
+            MetricsSnapshot before;
+            MetricsSnapshot after;
+            try {
+                assertTrue(client.isFastPath(), "fast path between the two JVMs");
+                Random random = new Random(11);
+                before = ShuntMetrics.snapshot();
+                for (int i = 0; i < trips; i++) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // the pause that puts both loops to sleep
+                    byte[] message = new byte[1 + random.nextInt(64)];
+                    random.nextBytes(message);
+                    client.writeAndFlush(Unpooled.wrappedBuffer(message));
+                    ByteBuf echoed = Unpooled.buffer(message.length);
+                    while (echoed.readableBytes() < message.length) {
+                        ByteBuf part = replies.poll(30, TimeUnit.SECONDS);
+                        assertNotNull(part, "reply " + i);
+                        echoed.writeBytes(part);
+                        part.release();
+                    }
+                    assertArrayEquals(message, ByteBufUtil.getBytes(echoed), "reply " + i);
+                    echoed.release();
+                }
+                after = ShuntMetrics.snapshot();
+            } finally {
+                client.close().sync();
+            }
+            long clientDoorbells = after.doorbellBytes() - before.doorbellBytes();
+            long clientSignals = after.doorbellSignals() - before.doorbellSignals();
+            String peerSignals = bossOfItsOwn ? peer.expect("SIGNALS", 30, TimeUnit.SECONDS) : "";
+            assertEquals("fast=true", peer.expect("DONE", 30, TimeUnit.SECONDS));
+            assertEquals(0, peer.waitFor(30, TimeUnit.SECONDS));
+            System.out.printf("Sleeping round trips (boss loop of its own: %s): client sent %d signals, %d of them"
+                    + " doorbell bytes; server: %s%n", bossOfItsOwn, clientSignals, clientDoorbells, peerSignals);
+            // The client signals the sleeping server once per request: futex wakes, or doorbells to a loop in epoll.
+            assertTrue(clientSignals >= trips / 2, "client signals " + clientSignals);
+            if (bossOfItsOwn) {
+                // A few doorbells can go out while a loop moves its sleeps between epoll and its futex words.
+                assertTrue(clientDoorbells <= trips / 10, "client doorbell bytes " + clientDoorbells);
+                String[] counts = peerSignals.replace("doorbell=", "").replace("all=", "").split(" ");
+                long serverDoorbells = Long.parseLong(counts[0]);
+                assertTrue(Long.parseLong(counts[1]) >= trips / 2, "server signals " + peerSignals);
+                assertTrue(serverDoorbells <= trips / 10, "server doorbell bytes " + peerSignals);
+            } else {
+                assertTrue(clientDoorbells >= trips / 2, "client doorbell bytes " + clientDoorbells);
+            }
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 }

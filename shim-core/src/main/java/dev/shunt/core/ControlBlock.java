@@ -111,6 +111,18 @@ final class ControlBlock {
         return (int) INT.getAndSet(region, base + offset, AWAKE);
     }
 
+    /**
+     * Changes an announced sleep from {@code from} to {@code to} if the word still holds {@code from}, with the fence
+     * of {@link #announceSleep} (a re-check may follow).
+     *
+     * @return whether the word now holds {@code to}
+     */
+    boolean moveSleep(int offset, int from, int to) {
+        boolean moved = INT.compareAndSet(region, base + offset, from, to);
+        VarHandle.fullFence();
+        return moved;
+    }
+
     /** Sets the sleep word back to awake if it still holds {@code how}; any other value is left alone. */
     void clearSleepIf(int offset, int how) {
         INT.compareAndSet(region, base + offset, how, AWAKE);

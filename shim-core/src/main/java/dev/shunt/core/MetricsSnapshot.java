@@ -11,12 +11,13 @@ import java.util.Map;
  * @param fastPathBytesIn bytes read from rings
  * @param fastPathBytesOut bytes written into rings
  * @param doorbellSignals futex wakes and doorbell bytes (on the kernel socket) sent to a sleeping peer
+ * @param doorbellBytes those of {@code doorbellSignals} sent as doorbell bytes
  * @param parks times a local thread parked waiting for its peer
  * @param protocolErrors connections closed because the peer broke the protocol
  * @param handshakeFailures handshakes that could neither finish nor fall back
  */
 public record MetricsSnapshot(long fastPathConnections, long fastPathConnectionsOpened, Map<String, Long> fallbacks,
-        long fastPathBytesIn, long fastPathBytesOut, long doorbellSignals, long parks, long protocolErrors,
+        long fastPathBytesIn, long fastPathBytesOut, long doorbellSignals, long doorbellBytes, long parks, long protocolErrors,
         long handshakeFailures) {
 
     /** Copies the fallback map so the snapshot cannot change. */

@@ -109,6 +109,11 @@ final class ProcessMetrics implements ShuntMetricsMXBean {
     }
 
     @Override
+    public long getDoorbellBytes() {
+        return sum("DoorbellBytes");
+    }
+
+    @Override
     public long getParks() {
         return sum("Parks");
     }

@@ -22,6 +22,7 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder signals = new LongAdder();
+    private final LongAdder doorbellBytes = new LongAdder();
     private final LongAdder parks = new LongAdder();
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder handshakeFailures = new LongAdder();
@@ -49,7 +50,8 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
 
     private MetricsSnapshot takeSnapshot() {
         return new MetricsSnapshot(fastPathOpen.sum(), fastPathOpened.sum(), getFallbacks(), bytesIn.sum(),
-                bytesOut.sum(), signals.sum(), parks.sum(), protocolErrors.sum(), handshakeFailures.sum());
+                bytesOut.sum(), signals.sum(), doorbellBytes.sum(), parks.sum(), protocolErrors.sum(),
+                handshakeFailures.sum());
     }
 
     void fastPathOpened() {
@@ -75,6 +77,10 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
 
     void signalSent() {
         signals.increment();
+    }
+
+    void doorbellRung() {
+        doorbellBytes.increment();
     }
 
     void parked() {
@@ -127,6 +133,11 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
     @Override
     public long getDoorbellSignals() {
         return signals.sum();
+    }
+
+    @Override
+    public long getDoorbellBytes() {
+        return doorbellBytes.sum();
     }
 
     @Override

@@ -25,6 +25,12 @@ public interface ShuntMetricsMXBean {
     /** @return futex wakes and doorbell bytes (on the kernel socket) sent to a sleeping peer */
     long getDoorbellSignals();
 
+    /**
+     * @return those of {@link #getDoorbellSignals()} that went out as a byte on the kernel socket (to an event loop
+     *     sleeping in {@code epoll}, or to a virtual thread's waker); the rest were futex wakes
+     */
+    long getDoorbellBytes();
+
     /** @return times a local thread parked waiting for the peer */
     long getParks();
 

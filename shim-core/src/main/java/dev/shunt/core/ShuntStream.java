@@ -7,6 +7,7 @@ import static dev.shunt.core.SharedRegionLayout.PRODUCER_SLEEP;
 
 import dev.shunt.nativeio.Cpus;
 import dev.shunt.nativeio.Futex;
+import dev.shunt.nativeio.FutexSet;
 import dev.shunt.nativeio.NativeCallException;
 import java.io.Closeable;
 import java.io.IOException;
@@ -68,8 +69,13 @@ public final class ShuntStream implements Closeable {
     private final StreamLifecycle lifecycle;
     private final PeerLiveness liveness;
     private final Runnable wakeProducer;
-    /** Guarded by the input lock: a doorbell sleep announced interest in outbound space too. */
-    private boolean doorbellWantsSpace;
+    /**
+     * Guarded by the input lock: how an event loop's sleep is announced ({@code PARKED_DOORBELL} or
+     * {@code PARKED_FUTEX}), {@code AWAKE} when it announced none; and on which words.
+     */
+    private int loopSleep = SharedRegionLayout.AWAKE;
+    private boolean loopWantsInput;
+    private boolean loopWantsSpace;
     /**
      * The thread that last signalled the peer, until its next wait takes it: that thread should not spin, since the
      * peer it woke may be placed on its CPU. A hint for the wait policy; a plain field, as a stale value costs at
@@ -667,6 +673,7 @@ public final class ShuntStream implements Closeable {
             }
         } else if (how == PARKED_DOORBELL) {
             liveness.ringDoorbell();
+            metrics.doorbellRung();
         } else {
             return;
         }
@@ -727,7 +734,7 @@ public final class ShuntStream implements Closeable {
      *     withdrawn)
      */
     public boolean prepareDoorbellSleep(boolean wantSpace) throws IOException {
-        return prepareDoorbellSleep(true, wantSpace);
+        return prepareLoopSleep(true, wantSpace, false);
     }
 
     /**
@@ -741,17 +748,33 @@ public final class ShuntStream implements Closeable {
      *     withdrawn)
      */
     public boolean prepareDoorbellSleep(boolean wantInput, boolean wantSpace) throws IOException {
+        return prepareLoopSleep(wantInput, wantSpace, false);
+    }
+
+    /**
+     * For an event loop about to sleep: announces in shared memory how the peer must wake it when data arrives (with
+     * {@code wantInput}) or ring space frees up (with {@code wantSpace}), then checks once more. With
+     * {@code onFutex} the peer wakes the announced words with {@code FUTEX_WAKE} (a loop that sleeps on them with
+     * {@code futex_waitv}, {@link #addLoopSleepWords}), else it rings the doorbell on {@link #socketFd()}.
+     *
+     * @return true when the loop may sleep; false when there is already something to do (the announcement is
+     *     withdrawn)
+     */
+    public boolean prepareLoopSleep(boolean wantInput, boolean wantSpace, boolean onFutex) throws IOException {
+        int how = onFutex ? PARKED_FUTEX : PARKED_DOORBELL;
         input.lock.lock();
         try {
             lifecycle.ensureOpen();
             publishThisCpu();
+            loopSleep = how;
+            loopWantsInput = wantInput;
             if (wantInput) {
-                input.parkWord.announce(PARKED_DOORBELL);
+                input.parkWord.announce(how);
             }
             // A blocked writing thread of this process may sleep on the producer word: its announcement stays.
-            doorbellWantsSpace = wantSpace && output.parkWord.announceIfAwake(PARKED_DOORBELL);
+            loopWantsSpace = wantSpace && output.parkWord.announceIfAwake(how);
             if ((wantInput && input.ready()) || (wantSpace && output.ready())) {
-                withdrawDoorbellSleep();
+                withdrawLoopSleep();
                 return false;
             }
             input.countPark();
@@ -763,29 +786,81 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
-     * Withdraws a {@link #prepareDoorbellSleep(boolean)} announcement after the loop woke up. The doorbell bytes
-     * are drained separately ({@link #drainDoorbell()}), by whoever reads the socket.
+     * Changes how the loop's announced sleep is to be woken (a loop that moves between sleeping in {@code epoll} and
+     * on futex words). A word the peer took meanwhile stays taken: its signal went out the old way.
+     *
+     * @return true when every announced word now asks for {@code onFutex}'s signal; false when the peer took one (the
+     *     loop should look at the ring, and withdraw the rest with {@link #cancelDoorbellSleep()})
      */
-    public void cancelDoorbellSleep() throws IOException {
+    public boolean moveLoopSleep(boolean onFutex) throws IOException {
+        int how = onFutex ? PARKED_FUTEX : PARKED_DOORBELL;
         input.lock.lock();
         try {
             lifecycle.ensureOpen();
-            withdrawDoorbellSleep();
+            if (loopSleep == SharedRegionLayout.AWAKE || loopSleep == how) {
+                return true;
+            }
+            if (loopWantsInput && !input.parkWord.move(loopSleep, how)) {
+                return false;
+            }
+            int was = loopSleep;
+            loopSleep = how;
+            return !loopWantsSpace || output.parkWord.move(was, how);
         } finally {
             lifecycle.unlock(input);
         }
     }
 
-    /** Takes back exactly what the doorbell sleep announced, and nothing a blocked thread announced. */
-    private void withdrawDoorbellSleep() throws IOException {
+    /**
+     * Adds the words of the loop's futex sleep ({@link #prepareLoopSleep} with {@code onFutex}) to the set the loop
+     * will sleep on.
+     *
+     * @return false when the set is full
+     */
+    public boolean addLoopSleepWords(FutexSet set) {
+        return (!loopWantsInput || set.add(input.parkWord.address(), PARKED_FUTEX))
+                && (!loopWantsSpace || set.add(output.parkWord.address(), PARKED_FUTEX));
+    }
+
+    /** @return whether the peer took a word of the loop's announced sleep (it signalled: data, space or close) */
+    public boolean loopSleepTaken() {
+        return loopSleep != SharedRegionLayout.AWAKE
+                && ((loopWantsInput && !input.parkWord.holds(loopSleep))
+                        || (loopWantsSpace && !output.parkWord.holds(loopSleep)));
+    }
+
+    /**
+     * Withdraws the loop's announced sleep ({@link #prepareLoopSleep}, doorbell or futex) after the loop woke up. The
+     * doorbell bytes are drained separately ({@link #drainDoorbell()}), by whoever reads the socket.
+     */
+    public void cancelDoorbellSleep() throws IOException {
+        input.lock.lock();
         try {
-            input.parkWord.withdraw(PARKED_DOORBELL);
-        } catch (ShuntProtocolException e) {
-            throw fail(e);
+            lifecycle.ensureOpen();
+            withdrawLoopSleep();
+        } finally {
+            lifecycle.unlock(input);
         }
-        if (doorbellWantsSpace) {
-            doorbellWantsSpace = false;
-            output.parkWord.withdrawIf(PARKED_DOORBELL);
+    }
+
+    /** Takes back exactly what the loop's sleep announced, and nothing a blocked thread announced. */
+    private void withdrawLoopSleep() throws IOException {
+        int how = loopSleep;
+        if (how == SharedRegionLayout.AWAKE) {
+            return;
+        }
+        loopSleep = SharedRegionLayout.AWAKE;
+        if (loopWantsInput) {
+            loopWantsInput = false;
+            try {
+                input.parkWord.withdraw(how);
+            } catch (ShuntProtocolException e) {
+                throw fail(e);
+            }
+        }
+        if (loopWantsSpace) {
+            loopWantsSpace = false;
+            output.parkWord.withdrawIf(how);
         }
     }
 

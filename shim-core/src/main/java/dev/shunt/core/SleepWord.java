@@ -52,6 +52,20 @@ final class SleepWord {
         control.clearSleepIf(offset, how);
     }
 
+    /**
+     * Owner: changes its announcement from {@code from} to {@code to}, unless a waker took it meanwhile.
+     *
+     * @return whether the word now holds {@code to}
+     */
+    boolean move(int from, int to) {
+        return control.moveSleep(offset, from, to);
+    }
+
+    /** @return whether the word holds {@code how} (the owner's check that no waker took its announcement) */
+    boolean holds(int how) {
+        return control.sleepState(offset) == how;
+    }
+
     /** @return whether the owner announced a sleep (one volatile load: the waker's check on every message) */
     boolean sleeping() {
         return control.sleepState(offset) != AWAKE;
