@@ -48,7 +48,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A Netty transport: one event-loop thread in each JVM, the server's handler echoing or sinking as the
+ * A Netty transport: one event-loop thread for the connections in each JVM (the server's listening channels on a
+ * boss loop of their own, Netty's usual set-up and gRPC's default, so that the connections' loop holds connections
+ * alone, as a Shunt loop needs to sleep on futex words), the server's handler echoing or sinking as the
  * {@link Wire} header asks, and the client's scenario run inside a handler on the client's event loop, as a
  * Netty application would run it (replies arrive in {@code channelRead}, the next message is written from
  * there). Waiting for a paced send (fixed rate, wake-up) happens on the event loop too: the loop carries only
@@ -153,8 +155,9 @@ final class NettyEndpoints implements Endpoints {
      */
     @Override
     public String serve(Path dir) throws IOException, InterruptedException {
+        EventLoopGroup boss = group.get();
         EventLoopGroup loop = group.get();
-        ServerBootstrap bootstrap = new ServerBootstrap().group(loop).channel(serverChannel)
+        ServerBootstrap bootstrap = new ServerBootstrap().group(boss, loop).channel(serverChannel)
                 .childHandler(new PerChannel(ServerHandler::new));
         if (addressing == Addressing.TCP) {
             bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
@@ -162,7 +165,7 @@ final class NettyEndpoints implements Endpoints {
         SocketAddress bench = bootstrap.bind(bindAddress(dir, "bench.sock")).sync().channel().localAddress();
         // Netty turns TCP_NODELAY on for its TCP channels by default, and grpc-netty leaves it on.
         Server grpc = NettyServerBuilder.forAddress(bindAddress(dir, "grpc.sock")).channelType(serverChannel)
-                .bossEventLoopGroup(loop).workerEventLoopGroup(loop).addService(GrpcEcho.service()).build().start();
+                .bossEventLoopGroup(boss).workerEventLoopGroup(loop).addService(GrpcEcho.service()).build().start();
         return text(bench) + ADDRESS_SEPARATOR + text(grpc.getListenSockets().get(0));
     }
 
