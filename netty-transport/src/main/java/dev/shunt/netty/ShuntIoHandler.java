@@ -267,9 +267,12 @@ public final class ShuntIoHandler implements IoHandler {
         try {
             woken = futexes.await(deadline);
         } catch (NativeCallException e) {
-            // A word's memory went away under a channel that closed meanwhile: epoll hears what happened.
+            // A word's memory went away under a channel that closed meanwhile: epoll hears what happened, and the
+            // loop sleeps there for a slice.
             LOG.debug("futex_waitv: {}", e.getMessage());
             futexes.disarmBell();
+            futexPaused = true;
+            futexPauseEnd = System.nanoTime() + FUTEX_SLICE_NANOS;
             return -1;
         }
         boolean bellRang = futexes.bellRang();
