@@ -15,11 +15,16 @@ import dev.shunt.core.testing.ConnectedPair;
 import dev.shunt.core.testing.TestProtection;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.UnixSockets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,6 +46,7 @@ class ManyConnectionsTest {
         Path dir = Files.createTempDirectory("shunt-many");
         Path path = dir.resolve("s");
         int fdsBefore = Descriptors.openCount();
+        Map<String, String> descriptorsBefore = descriptors();
         long ringsBefore = MultiEchoServer.rings();
         long openBefore = ShuntMetrics.snapshot().fastPathConnections();
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -99,6 +105,37 @@ class ManyConnectionsTest {
         }
         assertEquals(openBefore, ShuntMetrics.snapshot().fastPathConnections());
         assertEquals(ringsBefore, MultiEchoServer.rings(), "ring mappings leaked");
-        assertEquals(fdsBefore, Descriptors.openCount(), "descriptors leaked");
+        assertEquals(fdsBefore, Descriptors.openCount(), () -> "descriptors leaked; opened since the start: "
+                + opened(descriptorsBefore) + "; closed since: " + closed(descriptorsBefore));
+    }
+
+    /** @return this process's open descriptors and what they point to (a leak's message names them) */
+    private static Map<String, String> descriptors() {
+        Map<String, String> open = new TreeMap<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    open.put(fd.getFileName().toString(), Files.readSymbolicLink(fd).toString());
+                } catch (IOException gone) {
+                    // Closed while listed (the listing's own descriptor, among others).
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return open;
+    }
+
+    private static Map<String, String> opened(Map<String, String> before) {
+        Map<String, String> now = descriptors();
+        now.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
+        return now;
+    }
+
+    private static Map<String, String> closed(Map<String, String> before) {
+        Map<String, String> now = descriptors();
+        Map<String, String> gone = new TreeMap<>(before);
+        gone.entrySet().removeIf(e -> e.getValue().equals(now.get(e.getKey())));
+        return gone;
     }
 }
