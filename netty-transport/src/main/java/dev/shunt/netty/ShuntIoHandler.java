@@ -205,9 +205,14 @@ public final class ShuntIoHandler implements IoHandler {
         return block(context);
     }
 
-    /** Blocks until a peer, a task, a timer or a kernel descriptor needs the loop: on futex words or in epoll. */
+    /**
+     * Blocks until a peer, a task, a timer or a kernel descriptor needs the loop: on futex words, checking the kernel
+     * descriptors without blocking whenever a slice has passed since they were last checked, and in epoll once this
+     * sleep has lasted a whole slice (the loop is idle) or futex sleeps are paused.
+     */
     private int block(IoHandlerContext context) {
-        if (mayBlockOnFutexes()) {
+        long start = System.nanoTime();
+        while (mayBlockOnFutexes()) {
             if (System.nanoTime() - lastKernelCheckNanos >= FUTEX_SLICE_NANOS) {
                 int handled = runEpoll(nonBlocking(context));
                 if (handled > 0) {
@@ -217,6 +222,9 @@ public final class ShuntIoHandler implements IoHandler {
             int handled = blockOnFutexes(context);
             if (handled >= 0) {
                 return handled;
+            }
+            if (futexPaused || System.nanoTime() - start >= FUTEX_SLICE_NANOS) {
+                break;
             }
         }
         return moveSleeps(false) ? runEpoll(context) : 0;
@@ -244,8 +252,8 @@ public final class ShuntIoHandler implements IoHandler {
      * Sleeps on the sleeping channels' futex words and the bell until one is woken, a timer is due or the slice
      * ends.
      *
-     * @return 0 when a peer, a task or a timer woke the loop; -1 when it should go on sleeping in epoll (the slice
-     *     ended, or wake-ups brought nothing)
+     * @return 0 when a peer, a task or a timer woke the loop; -1 when the slice of kernel checks ended, or futex
+     *     sleeps were paused (wake-ups brought nothing)
      */
     private int blockOnFutexes(IoHandlerContext context) {
         if (!moveSleeps(true)) {
