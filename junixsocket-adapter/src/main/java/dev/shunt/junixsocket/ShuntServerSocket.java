@@ -137,7 +137,7 @@ public final class ShuntServerSocket extends ServerSocket {
         if (!isBound()) {
             throw new SocketException("Socket is not bound yet");
         }
-        ShuntSocket socket = ShuntSocket.newInstance(impl.config());
+        ShuntSocket socket = ShuntSocket.toAccept(impl.config());
         implAccept(socket);
         return socket;
     }

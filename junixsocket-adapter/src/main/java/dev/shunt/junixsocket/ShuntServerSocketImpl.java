@@ -73,7 +73,7 @@ final class ShuntServerSocketImpl extends SocketImpl {
         AcceptQueue.Arrival next = queue.awaitArrival(soTimeoutMillis);
         try {
             ((ShuntSocketImpl) target).attachAccepted(next.connection, next.result);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             next.discard();
             throw e;
         }

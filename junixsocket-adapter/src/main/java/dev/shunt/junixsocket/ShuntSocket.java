@@ -70,6 +70,11 @@ public final class ShuntSocket extends Socket {
         return new ShuntSocket(new ShuntSocketImpl(config, null));
     }
 
+    /** For {@link ShuntServerSocket#accept()}: a socket whose connection the server socket attaches. */
+    static ShuntSocket toAccept(ShuntConfig config) throws IOException {
+        return new ShuntSocket(ShuntSocketImpl.toAccept(config));
+    }
+
     /** For {@link ShuntSocketFactory}: host names given to {@code connect} are mapped by the factory. */
     static ShuntSocket newInstance(ShuntConfig config, AFSocketAddressFromHostname<AFUNIXSocketAddress> hostnames)
             throws IOException {

@@ -63,14 +63,29 @@ final class ShuntSocketImpl extends SocketImpl {
         this.path = new KernelPath(kernel);
     }
 
+    /** For {@link #toAccept}: the kernel socket and the path come with the accepted connection. */
+    private ShuntSocketImpl(ShuntConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.hostnames = null;
+    }
+
     /**
-     * Takes over a connection that {@link ShuntServerSocketImpl} accepted and ran the server handshake on.
+     * An impl for {@link ShuntServerSocket#accept()} to hand to {@code implAccept}, which calls nothing on it
+     * before {@link #attachAccepted}: it makes no kernel socket of its own, which the accepted one would replace
+     * (an {@code AFUNIXSocket} made and dropped per connection, with the cleaner junixsocket registers for it).
      */
-    void attachAccepted(AFUNIXSocket accepted, HandshakeResult result) throws IOException {
-        AFUNIXSocket unused = kernel;
+    static ShuntSocketImpl toAccept(ShuntConfig config) {
+        return new ShuntSocketImpl(config);
+    }
+
+    /**
+     * Takes over a connection that {@link ShuntServerSocketImpl} accepted and ran the server handshake on; once,
+     * on an impl made {@link #toAccept}.
+     */
+    synchronized void attachAccepted(AFUNIXSocket accepted, HandshakeResult result) {
         kernel = accepted;
-        unused.close();
-        attach(result);
+        fallbackReason = result.fallbackReason();
+        path = newPath(result);
     }
 
     /**
@@ -83,7 +98,11 @@ final class ShuntSocketImpl extends SocketImpl {
             throw new SocketException("Socket closed");
         }
         fallbackReason = result.fallbackReason();
-        path = result.isFastPath() ? new RingPath(result, kernel, () -> soTimeoutMillis) : new KernelPath(kernel);
+        path = newPath(result);
+    }
+
+    private DataPath newPath(HandshakeResult result) {
+        return result.isFastPath() ? new RingPath(result, kernel, () -> soTimeoutMillis) : new KernelPath(kernel);
     }
 
     AFUNIXSocket kernel() {
@@ -138,7 +157,7 @@ final class ShuntSocketImpl extends SocketImpl {
         AFUNIXSocketAddress target = resolve(address);
         try {
             ClientHandshake handshake = boundByApplication ? ShuntHandshake.prepareBoundClient(kernelFd(), config)
-                    : ShuntHandshake.prepareClient(kernelFd(), serverPath(target), config);
+                    : ShuntHandshake.prepareClient(this::kernelFd, serverPath(target), config);
             kernel.connect(target, timeoutMillis);
             attach(handshake.complete());
         } catch (IOException | RuntimeException e) {

@@ -8,7 +8,10 @@ import java.io.IOException;
  * returns that fallback at once and the socket was left untouched.
  */
 public final class ClientHandshake {
+    /** The marked socket's descriptor; -1 when the client decided not to attempt the fast path. */
     private final int fd;
+    /** The socket of a connection that does not attempt the fast path, asked for its descriptor only by an event. */
+    private final SocketDescriptor unmarked;
     private final ShuntConfig config;
     private final AccessWindow window;
     private final FallbackException fallback;
@@ -19,13 +22,24 @@ public final class ClientHandshake {
     /** The JFR event of this handshake from its clock's start, or null when handshakes are not recorded. */
     private HandshakeEvent event;
 
-    ClientHandshake(int fd, ShuntConfig config, AccessWindow window, FallbackException fallback,
-            ShortConnections history) {
+    private ClientHandshake(int fd, SocketDescriptor unmarked, ShuntConfig config, AccessWindow window,
+            FallbackException fallback, ShortConnections history) {
         this.fd = fd;
+        this.unmarked = unmarked;
         this.config = config;
         this.window = window;
         this.fallback = fallback;
         this.history = history;
+    }
+
+    /** A handshake on a marked socket, to complete after connect. */
+    static ClientHandshake attempting(int fd, ShuntConfig config, AccessWindow window, ShortConnections history) {
+        return new ClientHandshake(fd, null, config, window, null, history);
+    }
+
+    /** A connection that stays on the kernel socket for this reason, its socket untouched. */
+    static ClientHandshake declined(SocketDescriptor socket, ShuntConfig config, FallbackException fallback) {
+        return new ClientHandshake(-1, socket, config, null, fallback, null);
     }
 
     /** @return whether the socket was marked and an offer is expected after connect */
@@ -70,7 +84,8 @@ public final class ClientHandshake {
     public HandshakeResult complete() throws IOException {
         if (fallback != null) {
             HandshakeResult result = HandshakeResult.fallback(fallback);
-            ShuntEvents.handshakeEnded(ShuntEvents.handshakeStarted(), Role.CLIENT, fd, result);
+            HandshakeEvent recorded = ShuntEvents.handshakeStarted();
+            ShuntEvents.handshakeEnded(recorded, Role.CLIENT, recorded == null ? -1 : unmarked.get(), result);
             return result;
         }
         try {

@@ -107,6 +107,21 @@ public final class ShuntHandshake {
      * @throws IOException when binding the marker fails for an unexpected reason
      */
     public static ClientHandshake prepareClient(int fd, Path serverPath, ShuntConfig config) throws IOException {
+        return prepareClient(() -> fd, serverPath, config);
+    }
+
+    /**
+     * {@link #prepareClient(int, Path, ShuntConfig)} for a socket whose library makes it lazily: the descriptor is
+     * asked for only when the socket is marked (the fast path is attempted), or after connect for a recorded event.
+     *
+     * @param socket gives the unconnected, unbound socket's descriptor
+     * @param serverPath the filesystem path it will connect to, or null for an abstract or unnamed address
+     * @param config the configuration in force
+     * @return the pending handshake, to complete after connect
+     * @throws IOException when making the socket or binding the marker fails for an unexpected reason
+     */
+    public static ClientHandshake prepareClient(SocketDescriptor socket, Path serverPath, ShuntConfig config)
+            throws IOException {
         try {
             // Before the other checks: a connection that skips the handshake should cost what a plain connect does.
             boolean tracked = config.enabled() && config.skipShortConnections() && serverPath != null;
@@ -116,10 +131,11 @@ public final class ShuntHandshake {
             }
             AccessWindow window = ClientPreflight.decide(serverPath, config);
             ShortConnections history = tracked ? ShortConnections.forServer(serverPath) : null;
+            int fd = socket.get();
             ClientMarker.bind(fd);
-            return new ClientHandshake(fd, config, window, null, history);
+            return ClientHandshake.attempting(fd, config, window, history);
         } catch (FallbackException e) {
-            return new ClientHandshake(fd, config, null, e, null);
+            return ClientHandshake.declined(socket, config, e);
         }
     }
 
@@ -137,7 +153,7 @@ public final class ShuntHandshake {
      */
     public static ClientHandshake prepareBoundClient(int fd, ShuntConfig config) {
         FallbackReason reason = config.enabled() ? FallbackReason.CLIENT_BOUND : FallbackReason.DISABLED;
-        return new ClientHandshake(fd, config, null, new FallbackException(reason, ""), null);
+        return ClientHandshake.declined(() -> fd, config, new FallbackException(reason, ""));
     }
 
     static long deadline(ShuntConfig config) {

@@ -77,6 +77,62 @@ class ConnectionRulesTest {
         }
     }
 
+    /**
+     * An adapter whose library makes its socket lazily (junixsocket) passes the descriptor as a {@link
+     * SocketDescriptor}: a connection that does not attempt the fast path must not ask for it, so that connect makes
+     * the socket as it would without Shunt; one that attempts asks once, to mark it.
+     */
+    @Test
+    void theClientAsksForItsSocketsDescriptorOnlyToMarkIt() throws Exception {
+        int[] asked = new int[1];
+        try (TestServer server = new TestServer(ON)) {
+            int fd = UnixSockets.socket();
+            try {
+                SocketDescriptor counted = () -> {
+                    asked[0]++;
+                    return fd;
+                };
+                HandshakeResult declined = ShuntHandshake.prepareClient(counted, server.path, ON.withEnabled(false))
+                        .complete();
+                assertEquals(FallbackReason.DISABLED, declined.fallbackReason());
+                HandshakeResult abstractAddress = ShuntHandshake.prepareClient(counted, null, ON).complete();
+                assertEquals(FallbackReason.UNSUPPORTED_ADDRESS, abstractAddress.fallbackReason());
+                assertEquals(0, asked[0], "declined before connect: the socket was not asked for");
+
+                ClientHandshake attempt = ShuntHandshake.prepareClient(counted, server.path, ON);
+                assertTrue(attempt.isAttempting());
+                assertEquals(1, asked[0], "asked once, to mark it");
+                CompletableFuture<TestServer.Accepted> accepting = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return server.accept();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                UnixSockets.connect(fd, server.path.toString());
+                HandshakeResult client = attempt.complete();
+                TestServer.Accepted accepted = accepting.get(30, TimeUnit.SECONDS);
+                try {
+                    assertTrue(client.isFastPath());
+                    assertEquals(1, asked[0]);
+                    byte[] ping = bytes("ping");
+                    client.stream().write(ping, 0, ping.length);
+                    byte[] got = new byte[ping.length];
+                    int n = 0;
+                    while (n < got.length) {
+                        n += accepted.result.stream().read(got, n, got.length - n, TimeUnit.SECONDS.toNanos(10));
+                    }
+                    assertArrayEquals(ping, got);
+                } finally {
+                    accepted.result.close(() -> Descriptors.close(accepted.fd));
+                    client.close(() -> { });
+                }
+            } finally {
+                Descriptors.close(fd);
+            }
+        }
+    }
+
     @Test
     void closeEndsTheStreamBeforeItClosesTheKernelSocketAndThePeerReadsEveryByte() throws Exception {
         try (TestServer server = new TestServer(ON)) {

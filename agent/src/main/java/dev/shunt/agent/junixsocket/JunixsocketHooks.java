@@ -6,7 +6,9 @@ import dev.shunt.core.ServerAdvertisement;
 import dev.shunt.core.ServerHandshakes;
 import dev.shunt.core.ShuntConfig;
 import dev.shunt.core.ShuntHandshake;
+import java.io.FileDescriptor;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -83,18 +85,42 @@ public final class JunixsocketHooks {
     }
 
     /**
-     * Client, before connect: prepares the handshake (binds the Shunt client marker when the server advertises).
+     * Client, before connect: prepares the handshake (binds the Shunt client marker when the server advertises). The
+     * native socket is made here only to be marked: a connection that stays on the kernel socket leaves that to
+     * junixsocket's connect, whose checks of the socket's state then cost no system calls, as without the agent.
      *
-     * @param socketClass the socket's class, whose loader tells whether junixsocket was rewritten there
-     * @param fd the unconnected socket
+     * @param socket the unconnected junixsocket socket, whose class loader tells whether junixsocket was rewritten
+     *     there
      * @param socketFile the server's socket file, or null for an abstract address
      * @return the handshake to complete after connect, or null to leave the connection alone
      */
-    public static Object prepareClient(Class<?> socketClass, int fd, String socketFile) throws IOException {
-        if (!rewrittenIn(socketClass.getClassLoader())) {
+    public static Object prepareClient(Socket socket, String socketFile) throws IOException {
+        if (!rewrittenIn(socket.getClass().getClassLoader())) {
             return null;
         }
-        return ShuntHandshake.prepareClient(fd, socketFile == null ? null : Path.of(socketFile), config);
+        return ShuntHandshake.prepareClient(() -> descriptor(socket), socketFile == null ? null : Path.of(socketFile),
+                config);
+    }
+
+    /**
+     * A junixsocket socket's descriptor, through junixsocket's own {@code FileDescriptorCast} in the socket's class
+     * loader (no agent class names a junixsocket class). junixsocket makes the native socket on the first call that
+     * reaches its impl; reading {@code SO_TIMEOUT} is one, as junixsocket's {@code AFSocket} itself does it.
+     */
+    private static int descriptor(Socket socket) throws IOException {
+        socket.getSoTimeout();
+        try {
+            Object descriptor = socket.getClass().getMethod("getFileDescriptor").invoke(socket);
+            Class<?> cast = Class.forName("org.newsclub.net.unix.FileDescriptorCast", true,
+                    socket.getClass().getClassLoader());
+            Object using = cast.getMethod("using", FileDescriptor.class).invoke(null, descriptor);
+            return (Integer) cast.getMethod("as", Class.class).invoke(using, Integer.class);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof IOException ? (IOException) e.getCause()
+                    : new IOException("cannot read the socket's descriptor", e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("cannot read the socket's descriptor", e);
+        }
     }
 
     /**

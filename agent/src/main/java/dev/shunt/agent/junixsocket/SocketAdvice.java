@@ -9,7 +9,6 @@ import org.newsclub.net.unix.AFSocketAddress;
 import org.newsclub.net.unix.AFSocketAddressFromHostname;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
-import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
  * Advice inlined into junixsocket's {@code AFSocket.connect(SocketAddress, int)}, the method every connect of the
@@ -24,8 +23,8 @@ final class SocketAdvice {
 
     /**
      * Before connect: maps the address as junixsocket will (a factory's host name, a
-     * {@code UnixDomainSocketAddress}), creates the native socket (junixsocket does that lazily) and prepares the
-     * handshake on it; after a successful connect, completes it.
+     * {@code UnixDomainSocketAddress}) and prepares the handshake, which makes the native socket (junixsocket does
+     * that lazily) only to mark it; after a successful connect, completes it.
      */
     static final class Connect {
         private Connect() {
@@ -57,10 +56,7 @@ final class SocketAdvice {
             } catch (IllegalArgumentException unmappable) {
                 return null;
             }
-            socket.getSoTimeout();
-            int fd = FileDescriptorCast.using(socket.getFileDescriptor()).as(Integer.class);
-            return JunixsocketHooks.prepareClient(self.getClass(), fd,
-                    target.hasFilename() ? target.getFile().getPath() : null);
+            return JunixsocketHooks.prepareClient(socket, target.hasFilename() ? target.getFile().getPath() : null);
         }
 
         @Advice.OnMethodExit
