@@ -105,8 +105,7 @@ class ManyConnectionsTest {
         }
         assertEquals(openBefore, ShuntMetrics.snapshot().fastPathConnections());
         assertEquals(ringsBefore, MultiEchoServer.rings(), "ring mappings leaked");
-        assertEquals(fdsBefore, Descriptors.openCount(), () -> "descriptors leaked; opened since the start: "
-                + opened(descriptorsBefore) + "; closed since: " + closed(descriptorsBefore));
+        assertEquals(fdsBefore, Descriptors.openCount(), () -> changedSince(descriptorsBefore));
     }
 
     /** @return this process's open descriptors and what they point to (a leak's message names them) */
@@ -126,16 +125,17 @@ class ManyConnectionsTest {
         return open;
     }
 
-    private static Map<String, String> opened(Map<String, String> before) {
+    /** @return the descriptors opened and closed since {@code before}, for a leak's message */
+    private static String changedSince(Map<String, String> before) {
         Map<String, String> now = descriptors();
-        now.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
-        return now;
+        return "descriptors leaked; opened since the start: " + missingFrom(now, before) + "; closed since: "
+                + missingFrom(before, now);
     }
 
-    private static Map<String, String> closed(Map<String, String> before) {
-        Map<String, String> now = descriptors();
-        Map<String, String> gone = new TreeMap<>(before);
-        gone.entrySet().removeIf(e -> e.getValue().equals(now.get(e.getKey())));
-        return gone;
+    /** @return the entries of {@code these} that {@code others} lacks or maps elsewhere */
+    private static Map<String, String> missingFrom(Map<String, String> these, Map<String, String> others) {
+        Map<String, String> missing = new TreeMap<>(these);
+        missing.entrySet().removeIf(e -> e.getValue().equals(others.get(e.getKey())));
+        return missing;
     }
 }

@@ -57,7 +57,8 @@ final class PathsTaken implements BeforeEachCallback, AfterEachCallback {
      * their own threads (a client that writes, which the channel keeps for the handshake, and closes at once; CI saw
      * {@code SocketFileRegionTest.testFileRegionDrainStopsAtCompletion} end before either side had counted).
      */
-    private static void awaitAtLeast(long count, long before, Counter counter) throws JMException, InterruptedException {
+    private static void awaitAtLeast(long count, long before, Counter counter)
+            throws JMException, InterruptedException {
         long deadline = System.nanoTime() + SETTLE_NANOS;
         while (counter.read() - before < count && System.nanoTime() - deadline < 0) {
             Thread.sleep(1);

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * the peer signals only when it sees that announcement. An event loop (or a virtual thread, through the
  * {@link VirtualThreadWaker}) that sleeps in {@code epoll} announces a doorbell instead: the kernel socket, on which
  * the peer sends one byte, so a fast-path connection holds no descriptor beyond the socket it replaces. A loop that
- * sleeps on its channels' words ({@code futex_waitv}) announces a futex sleep, as a blocked thread does. The death of the
- * peer process is noticed within {@value #LIVENESS_SLICE_MILLIS} ms: a platform thread's first park lasts at most
+ * sleeps on its channels' words ({@code futex_waitv}) announces a futex sleep, as a blocked thread does. The death of
+ * the peer process is noticed within {@value #LIVENESS_SLICE_MILLIS} ms: a platform thread's first park lasts at most
  * that long and then polls the kernel socket for hang-up; if the peer is still there but quiet, the stream joins
  * the {@link LivenessWatch}, which polls it for the thread, and the thread's later parks need no such slice (an
  * idle blocked reader then costs no wake-ups, as on a kernel socket). Virtual threads have the waker watch for
