@@ -98,11 +98,28 @@ public final class ChildJvm implements AutoCloseable {
             String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
             if (line == null) {
                 throw new AssertionError("child printed no '" + prefix + "' line in time; alive="
-                        + process.isAlive() + "; stderr:\n" + stderr());
+                        + process.isAlive() + "; stderr:\n" + stderr() + "\nthreads:\n" + threadDump());
             }
             if (line.startsWith(prefix)) {
                 return line.substring(prefix.length()).trim();
             }
+        }
+    }
+
+    /** @return the live child's threads ({@code jcmd Thread.print}), so that a hang says where it waits */
+    private String threadDump() throws InterruptedException {
+        if (!process.isAlive()) {
+            return "(exited)";
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            String text = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            dump.waitFor(30, TimeUnit.SECONDS);
+            return text;
+        } catch (IOException e) {
+            return "(" + jcmd + " failed: " + e + ")";
         }
     }
 
