@@ -11,19 +11,10 @@ import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.core.testing.TestProtection;
 import dev.shunt.netty.ShuntDomainSocketChannel;
 import dev.shunt.netty.ShuntEventLoopGroup;
-import dev.shunt.netty.ShuntServerDomainSocketChannel;
 import dev.shunt.nativeio.FutexSet;
 import dev.shunt.nativeio.UnixSockets;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -31,7 +22,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,35 +39,6 @@ class NettyDoorbellFloodTest {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-
-    /** Checksums what arrives; answers "bytes crc32" at the end of the peer's output, then closes. */
-    private static final class Sink extends ChannelInboundHandlerAdapter {
-        final CompletableFuture<String> received = new CompletableFuture<>();
-        private final CRC32 crc = new CRC32();
-        private long bytes;
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf buf = (ByteBuf) msg;
-            bytes += buf.readableBytes();
-            crc.update(buf.nioBuffer());
-            buf.release();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == ChannelInputShutdownEvent.INSTANCE) {
-                received.complete(bytes + " " + crc.getValue());
-                ctx.close();
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            received.completeExceptionally(cause);
-            ctx.close();
-        }
-    }
 
     @Test
     void doorbellFloodKeepsAnIdleEventLoopCheap() throws Exception {
@@ -116,18 +77,8 @@ class NettyDoorbellFloodTest {
             UnaryOperator<String> expected) throws Exception {
         TempDirectory dir = TempDirectory.create("shunt-flood");
         Path path = dir.resolve("s");
-        Sink sink = new Sink();
-        CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        Channel listener = new ServerBootstrap().group(boss, child)
-                .channelFactory(() -> new ShuntServerDomainSocketChannel(CONFIG))
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(sink);
-                        accepted.complete(ch);
-                    }
-                }).bind(new DomainSocketAddress(path.toString())).sync().channel();
+        CompletableFuture<ChecksumSink> accepted = new CompletableFuture<>();
+        Channel listener = ChecksumSink.serveOne(boss, child, CONFIG, path, accepted);
         List<String> args = mode.equals("flood") ? List.of(mode, path.toString(), "5", Long.toString(BYTES))
                 : List.of(mode, path.toString(), "5");
         try (ChildJvm flooder = ChildJvm.start(List.of("shunt.enabled=true"), HostilePeerProcess.class,
@@ -135,7 +86,8 @@ class NettyDoorbellFloodTest {
             if (mode.equals("flood")) {
                 assertEquals("fast", flooder.expect("HANDSHAKE", 60, TimeUnit.SECONDS));
             }
-            ShuntDomainSocketChannel victim = (ShuntDomainSocketChannel) accepted.get(30, TimeUnit.SECONDS);
+            ChecksumSink sink = accepted.get(30, TimeUnit.SECONDS);
+            ShuntDomainSocketChannel victim = (ShuntDomainSocketChannel) sink.channel;
             long loopThread = victim.eventLoop().submit(() -> Thread.currentThread().getId()).get(30, TimeUnit.SECONDS);
             flooder.expect("FLOODING", 60, TimeUnit.SECONDS);
             assertTrue(victim.isFastPath(), "fast path: " + victim.fallbackReason());

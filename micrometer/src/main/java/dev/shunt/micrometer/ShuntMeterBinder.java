@@ -68,6 +68,8 @@ public final class ShuntMeterBinder implements MeterBinder {
                 BaseUnits.CONNECTIONS, ShuntMetrics::getProtocolErrors);
         counter(registry, "shunt.handshake.failures", "Shunt handshakes that could neither finish nor fall back",
                 "handshakes", ShuntMetrics::getHandshakeFailures);
+        counter(registry, "shunt.wakeups.missed", "Event-loop sleeps ended by Shunt's backstop with work waiting and no"
+                + " wake-up come (lost, withheld or late signals)", "wakeups", ShuntMetrics::getMissedWakeups);
     }
 
     private void counter(MeterRegistry registry, String name, String description, String unit,

@@ -65,6 +65,7 @@ class ShuntMeterBinderTest {
         assertEquals(now.doorbellBytes(), counter(registry, "shunt.signals.doorbell"));
         assertEquals(now.protocolErrors(), counter(registry, "shunt.protocol.errors"));
         assertEquals(now.handshakeFailures(), counter(registry, "shunt.handshake.failures"));
+        assertEquals(now.missedWakeups(), counter(registry, "shunt.wakeups.missed"));
     }
 
     private static double counter(SimpleMeterRegistry registry, String name) {

@@ -155,6 +155,17 @@ final class RingDriver extends RingEndpoint {
     }
 
     @Override
+    boolean sleepMissed() {
+        try {
+            return sleeping && stream.loopSleepMissed();
+        } catch (IOException e) {
+            // The next read reports it.
+            LOG.debug("loopSleepMissed: {}", e.toString());
+            return true;
+        }
+    }
+
+    @Override
     void woken() {
         emptyRings.progress();
         owner.peerAnswered();

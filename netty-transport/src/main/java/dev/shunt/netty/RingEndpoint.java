@@ -21,6 +21,10 @@ abstract class RingEndpoint {
     boolean polled;
     /** Where the endpoint is in its handler's list of sleeping endpoints, -1 when it does not sleep; the handler's. */
     int sleepingIndex = -1;
+    /** Counts the endpoint's sleep announcements; the handler's. */
+    int sleepSerial;
+    /** {@link #sleepSerial} at the handler's last backstop check: equal when one sleep outlasted a whole period. */
+    int checkedSerial;
 
     /**
      * Moves bytes between the rings and the pipeline if the channel wants that.
@@ -52,6 +56,12 @@ abstract class RingEndpoint {
 
     /** @return whether the peer took the endpoint's futex sleep (it signalled) */
     abstract boolean sleepTaken();
+
+    /**
+     * @return whether the endpoint's sleep has work although its loop's backstop, not a signal, ended the sleep (a
+     *     lost, withheld or late wake-up; counted); the caller then calls {@link #woken()}
+     */
+    abstract boolean sleepMissed();
 
     /** The peer signalled a futex sleep, or the loop could not move a sleep: leave the sleep and be polled. */
     abstract void woken();

@@ -13,6 +13,7 @@ import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.ThreadAwareExecutor;
+import io.netty.util.concurrent.Ticker;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * doorbell costs a socket write, an {@code epoll} wake-up and a read of the byte, what the kernel path pays per
  * message (docs/architecture.md, "What bounds an event loop's wake-up"); but only {@code epoll} hears other
  * descriptors. Wake-ups that bring nothing (a peer that wakes words it did not take) make the loop sleep in
- * {@code epoll} for a while ({@link EmptyWakeBackoff}), where they cannot reach it.
+ * {@code epoll} for a while ({@link EmptyWakeBackoff}), where they cannot reach it. A wake-up that never comes (lost,
+ * or withheld by a broken peer) costs at most two backstop periods of {@value #BACKSTOP_MILLIS} ms: while rings
+ * sleep, the loop looks at them itself once per period ({@code ShuntStream.loopSleepMissed}, counted as
+ * {@code MissedWakeups}), as a blocked thread re-checks its ring after every park.
  * A loop whose channels are all asleep uses no CPU. Stock Epoll channels (TCP and Unix domain) run on this
  * handler too: their descriptors go straight to the delegate.
  */
@@ -62,6 +66,12 @@ public final class ShuntIoHandler implements IoHandler {
      */
     static final long FUTEX_SLICE_MILLIS = 100;
     private static final long FUTEX_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(FUTEX_SLICE_MILLIS);
+    /**
+     * While rings sleep, the loop looks at them itself once per this period, and a sleep in epoll ends by the
+     * period's end: a wake-up that never comes costs at most two periods.
+     */
+    static final long BACKSTOP_MILLIS = 1000;
+    private static final long BACKSTOP_NANOS = TimeUnit.MILLISECONDS.toNanos(BACKSTOP_MILLIS);
     /** The most fast-path channels whose words fit in one {@link FutexSet}: two words each, and the bell. */
     static final int MAX_FUTEX_CHANNELS = (FutexSet.CAPACITY - 1) / 2;
     private static final Logger LOG = LoggerFactory.getLogger(ShuntIoHandler.class);
@@ -87,6 +97,12 @@ public final class ShuntIoHandler implements IoHandler {
     private boolean futexPaused;
     private long futexPauseEnd;
     private NonBlockingContext awake;
+    private BackstopContext backstop;
+    /** Whether a backstop period runs (rings sleep); it ends at {@link #backstopEnd}, on Netty's {@link Ticker}. */
+    private boolean backstopRunning;
+    private long backstopEnd;
+    /** Whether this loop already logged a missed wake-up (later ones are counted, and logged at debug level). */
+    private boolean missedLogged;
     private long lastKernelCheckNanos;
     /** The previous pass moved ring bytes too: the rings keep the loop busy. */
     private boolean movedLastPass;
@@ -208,9 +224,13 @@ public final class ShuntIoHandler implements IoHandler {
     /**
      * Blocks until a peer, a task, a timer or a kernel descriptor needs the loop: on futex words, checking the kernel
      * descriptors without blocking whenever a slice has passed since they were last checked, and in epoll once this
-     * sleep has lasted a whole slice (the loop is idle) or futex sleeps are paused.
+     * sleep has lasted a whole slice (the loop is idle) or futex sleeps are paused. Rings that sleep are looked at
+     * once per backstop period whatever happens ({@link #takeMissedSleeps()}).
      */
     private int block(IoHandlerContext context) {
+        if (takeMissedSleeps()) {
+            return 0;
+        }
         long start = System.nanoTime();
         while (mayBlockOnFutexes()) {
             if (System.nanoTime() - lastKernelCheckNanos >= FUTEX_SLICE_NANOS) {
@@ -227,7 +247,64 @@ public final class ShuntIoHandler implements IoHandler {
                 break;
             }
         }
-        return moveSleeps(false) ? runEpoll(context) : 0;
+        if (!moveSleeps(false)) {
+            return 0;
+        }
+        if (sleeping.isEmpty()) {
+            return runEpoll(context);
+        }
+        // Epoll returns by the backstop's end at the latest; the next pass through here looks at the rings.
+        if (backstop == null || backstop.context != context) {
+            backstop = new BackstopContext(context);
+        }
+        backstop.end = backstopEnd;
+        return runEpoll(backstop);
+    }
+
+    /**
+     * The backstop: once per period while rings sleep, wakes every ring whose sleep has lasted since the previous
+     * check and that has work although no wake-up announced it (a lost, withheld or late signal; counted and logged).
+     * The period's end stays the same from one sleep to the next until it passes, so epoll's timer is set once per
+     * period.
+     *
+     * @return whether a ring was woken (the loop must not block)
+     */
+    private boolean takeMissedSleeps() {
+        if (sleeping.isEmpty()) {
+            backstopRunning = false;
+            return false;
+        }
+        long now = Ticker.systemTicker().nanoTime();
+        if (backstopRunning && now - backstopEnd < 0) {
+            return false;
+        }
+        backstopRunning = true;
+        backstopEnd = now + BACKSTOP_NANOS;
+        return wakeMissedSleeps();
+    }
+
+    private boolean wakeMissedSleeps() {
+        boolean woken = false;
+        // Backwards: a woken channel leaves the list, the last one taking its place.
+        for (int i = sleeping.size() - 1; i >= 0; i--) {
+            RingEndpoint e = sleeping.get(i);
+            if (e.checkedSerial != e.sleepSerial) {
+                // Announced since the last check: a signal for it may be on its way. The next check looks at it.
+                e.checkedSerial = e.sleepSerial;
+            } else if (e.sleepMissed()) {
+                if (!missedLogged) {
+                    missedLogged = true;
+                    LOG.warn("A Shunt ring had work after a sleep of {} ms or more, and no wake-up came (lost, withheld"
+                            + " by the peer, or late); the event loop took it up itself. Counted in MissedWakeups;"
+                            + " later ones are logged at debug level", BACKSTOP_MILLIS);
+                } else {
+                    LOG.debug("A missed wake-up taken up by the backstop");
+                }
+                e.woken();
+                woken = true;
+            }
+        }
+        return woken;
     }
 
     private boolean mayBlockOnFutexes() {
@@ -483,6 +560,9 @@ public final class ShuntIoHandler implements IoHandler {
 
     /** A fast-path channel announced its sleep, or left it. */
     void sleeping(RingEndpoint endpoint, boolean asleep) {
+        if (asleep) {
+            endpoint.sleepSerial++;
+        }
         if (asleep && endpoint.sleepingIndex < 0) {
             endpoint.sleepingIndex = sleeping.size();
             sleeping.add(endpoint);
@@ -577,6 +657,44 @@ public final class ShuntIoHandler implements IoHandler {
             }
             registrations.decrementAndGet();
             return true;
+        }
+    }
+
+    /** The loop's context with its sleep bounded by the backstop ({@link #end}, on Netty's {@link Ticker}). */
+    private static final class BackstopContext implements IoHandlerContext {
+        private final IoHandlerContext context;
+        private long end;
+
+        BackstopContext(IoHandlerContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public boolean canBlock() {
+            return context.canBlock();
+        }
+
+        @Override
+        public long delayNanos(long currentTimeNanos) {
+            long untilEnd = Math.max(0, end - Ticker.systemTicker().nanoTime());
+            return Math.min(context.delayNanos(currentTimeNanos), untilEnd);
+        }
+
+        @Override
+        public long deadlineNanos() {
+            // -1: no task scheduled.
+            long deadline = context.deadlineNanos();
+            return deadline != -1 && deadline - end < 0 ? deadline : end;
+        }
+
+        @Override
+        public void reportActiveIoTime(long activeNanos) {
+            context.reportActiveIoTime(activeNanos);
+        }
+
+        @Override
+        public boolean shouldReportActiveIoTime() {
+            return context.shouldReportActiveIoTime();
         }
     }
 

@@ -39,7 +39,8 @@ import org.HdrHistogram.Histogram;
  * NettyBench client DIR   measure both transports; prints RESULT lines, then DONE
  * </pre>
  * Each side runs one loop thread per transport. {@code RESULT <transport> <fast> <p50 us> <p99 us> <MiB/s>
- * <parks> <doorbell signals>}, the last two counted in this JVM during the ping-pong.
+ * <parks> <doorbell signals> <missed wake-ups>}, the parks and signals counted in this JVM during the ping-pong, the
+ * missed wake-ups (taken up by the loop's backstop) during the whole measurement.
  */
 public final class NettyBench {
     private static final int MESSAGE = 32;
@@ -121,9 +122,10 @@ public final class NettyBench {
 
         stream(dir, transport, group, type, WARMUP_STREAM_BYTES);
         double seconds = stream(dir, transport, group, type, STREAM_BYTES);
-        System.out.printf("RESULT %s %b %.2f %.2f %.0f %d %d%n", transport, fast, h.getValueAtPercentile(50) / 1000.0,
+        System.out.printf("RESULT %s %b %.2f %.2f %.0f %d %d %d%n", transport, fast, h.getValueAtPercentile(50) / 1000.0,
                 h.getValueAtPercentile(99) / 1000.0, STREAM_BYTES / seconds / (1 << 20), after.parks() - before.parks(),
-                after.doorbellSignals() - before.doorbellSignals());
+                after.doorbellSignals() - before.doorbellSignals(),
+                ShuntMetrics.snapshot().missedWakeups() - before.missedWakeups());
     }
 
     /** @return seconds to stream {@code bytes} to the sink, connection set-up included */

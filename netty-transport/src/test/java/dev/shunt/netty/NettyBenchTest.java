@@ -33,6 +33,8 @@ class NettyBenchTest {
                 assertEquals("true", shunt[0], "the Shunt run is on the fast path");
                 assertEquals("true", inPlace[0], "the Shunt in-place run is on the fast path");
                 assertEquals("false", epoll[0]);
+                assertEquals("0", shunt[6], "wake-ups the client's loop missed (its backstop took them up)");
+                assertEquals("0", inPlace[6], "wake-ups the client's loop missed in the in-place run");
                 double shuntP50 = Double.parseDouble(shunt[1]);
                 double epollP50 = Double.parseDouble(epoll[1]);
                 assertTrue(shuntP50 > 0 && epollP50 > 0);

@@ -15,10 +15,11 @@ import java.util.Map;
  * @param parks times a local thread parked waiting for its peer
  * @param protocolErrors connections closed because the peer broke the protocol
  * @param handshakeFailures handshakes that could neither finish nor fall back
+ * @param missedWakeups event-loop sleeps ended by the loop's backstop with work waiting and no wake-up come
  */
 public record MetricsSnapshot(long fastPathConnections, long fastPathConnectionsOpened, Map<String, Long> fallbacks,
         long fastPathBytesIn, long fastPathBytesOut, long doorbellSignals, long doorbellBytes, long parks, long protocolErrors,
-        long handshakeFailures) {
+        long handshakeFailures, long missedWakeups) {
 
     /** Copies the fallback map so the snapshot cannot change. */
     public MetricsSnapshot {

@@ -127,4 +127,9 @@ final class ProcessMetrics implements ShuntMetricsMXBean {
     public long getHandshakeFailures() {
         return sum("HandshakeFailures");
     }
+
+    @Override
+    public long getMissedWakeups() {
+        return sum("MissedWakeups");
+    }
 }

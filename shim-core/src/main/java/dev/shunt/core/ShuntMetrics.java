@@ -26,6 +26,7 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
     private final LongAdder parks = new LongAdder();
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder handshakeFailures = new LongAdder();
+    private final LongAdder missedWakeups = new LongAdder();
 
     private ShuntMetrics() {
         for (FallbackReason reason : FallbackReason.values()) {
@@ -51,7 +52,7 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
     private MetricsSnapshot takeSnapshot() {
         return new MetricsSnapshot(fastPathOpen.sum(), fastPathOpened.sum(), getFallbacks(), bytesIn.sum(),
                 bytesOut.sum(), signals.sum(), doorbellBytes.sum(), parks.sum(), protocolErrors.sum(),
-                handshakeFailures.sum());
+                handshakeFailures.sum(), missedWakeups.sum());
     }
 
     void fastPathOpened() {
@@ -93,6 +94,10 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
 
     void handshakeFailed() {
         handshakeFailures.increment();
+    }
+
+    void missedWakeup() {
+        missedWakeups.increment();
     }
 
     @Override
@@ -153,5 +158,10 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
     @Override
     public long getHandshakeFailures() {
         return handshakeFailures.sum();
+    }
+
+    @Override
+    public long getMissedWakeups() {
+        return missedWakeups.sum();
     }
 }

@@ -39,4 +39,10 @@ public interface ShuntMetricsMXBean {
 
     /** @return handshakes that could neither finish nor fall back (the connection was closed) */
     long getHandshakeFailures();
+
+    /**
+     * @return event-loop sleeps that the loop's backstop ended with work waiting although no wake-up had come: a
+     *     signal lost, withheld by the peer, or later than the backstop (a second); 0 in a healthy process
+     */
+    long getMissedWakeups();
 }

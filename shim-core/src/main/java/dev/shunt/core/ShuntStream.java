@@ -831,6 +831,28 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
+     * For an event loop whose sleep reached its backstop with no wake-up: whether the announced sleep has work all
+     * the same, a peer's announcement taken or a ring ready. Then a signal was lost, withheld by the peer or later
+     * than the backstop, and it is counted ({@link ShuntMetricsMXBean#getMissedWakeups()}); the loop wakes the channel
+     * as if signalled.
+     *
+     * @return whether the loop should look at the rings although nothing woke it
+     */
+    public boolean loopSleepMissed() throws IOException {
+        input.lock.lock();
+        try {
+            lifecycle.ensureOpen();
+            boolean missed = loopSleepTaken() || (loopWantsInput && input.ready()) || (loopWantsSpace && output.ready());
+            if (missed) {
+                metrics.missedWakeup();
+            }
+            return missed;
+        } finally {
+            lifecycle.unlock(input);
+        }
+    }
+
+    /**
      * Withdraws the loop's announced sleep ({@link #prepareLoopSleep}, doorbell or futex) after the loop woke up. The
      * doorbell bytes are drained separately ({@link #drainDoorbell()}), by whoever reads the socket.
      */

@@ -90,6 +90,19 @@ final class HostilePeerConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Publishes bytes into the client's outbound ring (ring B, which the victim reads) from its start, then ends
+     * that stream, the way an honest producer would but without ever looking at the victim's sleep word: no
+     * announcement taken, no wake-up sent. Only for a fresh connection, and at most one ring of bytes.
+     */
+    void publishWithoutWaking(byte[] data) {
+        int ring = SharedRegionLayout.RING_B_CONTROL_OFFSET;
+        int at = (int) SharedRegionLayout.dataOffset(MappedRegion.pageSize(), capacity, ring);
+        raw.put(at, data);
+        LONG.setVolatile(raw, ring + SharedRegionLayout.PRODUCER_POSITION, (long) data.length);
+        INT.setVolatile(raw, ring + SharedRegionLayout.PRODUCER_CLOSED, SharedRegionLayout.CLOSED);
+    }
+
     /** Writes a 32-bit control word (a sleep word or a flag) at a region offset. */
     void writeInt(int offset, int value) {
         INT.setVolatile(raw, offset, value);

@@ -36,6 +36,11 @@ import java.util.zip.CRC32;
  *     FLOODING, calls FUTEX_WAKE on that word as fast as it can for SECONDS without changing it or publishing
  *     anything, prints FLOODED wakes=n, waits for one byte from the victim on the socket (its go-ahead), then
  *     ends the stream the honest way (producer closed, word taken, one wake) and waits for the victim to close.
+ * HostilePeerProcess silent PATH BYTES
+ *     Connects ({@link HostilePeerConnection}), waits until the victim announces a sleep on its inbound ring (a
+ *     reader parked or a loop armed, futex or doorbell), then publishes BYTES (at most one ring) of seeded data and
+ *     the end of its stream without waking the victim ({@link HostilePeerConnection#publishWithoutWaking}), a lost
+ *     wake-up made on purpose; prints SENT BYTES crc32 and waits for the victim to close.
  * </pre>
  */
 public final class HostilePeerProcess {
@@ -52,6 +57,8 @@ public final class HostilePeerProcess {
             flood(path, Long.parseLong(args[2]), Long.parseLong(args[3]));
         } else if (args[0].equals("futex-flood")) {
             futexFlood(path, Long.parseLong(args[2]));
+        } else if (args[0].equals("silent")) {
+            silent(path, Integer.parseInt(args[2]));
         } else {
             throw new IllegalArgumentException(args[0]);
         }
@@ -104,7 +111,7 @@ public final class HostilePeerProcess {
         }
     }
 
-    /** Waits (at most 30 s) until the victim is asleep, then prints FLOODING. */
+    /** Waits (at most 30 s) until the victim is asleep. */
     private static void awaitVictim(BooleanSupplier asleep, String otherwise) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!asleep.getAsBoolean()) {
@@ -113,7 +120,6 @@ public final class HostilePeerProcess {
             }
             LockSupport.parkNanos(1_000_000);
         }
-        System.out.println("FLOODING");
     }
 
     private static void futexFlood(Path path, long seconds) throws Exception {
@@ -121,6 +127,7 @@ public final class HostilePeerProcess {
             int ring = SharedRegionLayout.RING_B_CONTROL_OFFSET; // client -> server: the victim reads it
             int word = ring + SharedRegionLayout.CONSUMER_SLEEP;
             awaitVictim(() -> hostile.readInt(word) == SharedRegionLayout.PARKED_FUTEX, "the victim never parked");
+            System.out.println("FLOODING");
             long wakes = 0;
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() - end < 0) {
@@ -141,6 +148,23 @@ public final class HostilePeerProcess {
         }
     }
 
+    private static void silent(Path path, int bytes) throws Exception {
+        try (HostilePeerConnection hostile = HostilePeerConnection.connect(path)) {
+            int word = SharedRegionLayout.RING_B_CONTROL_OFFSET + SharedRegionLayout.CONSUMER_SLEEP;
+            awaitVictim(() -> hostile.readInt(word) != SharedRegionLayout.AWAKE, "the victim never fell asleep");
+            byte[] data = new byte[bytes];
+            new Random(bytes).nextBytes(data);
+            hostile.publishWithoutWaking(data);
+            CRC32 crc = new CRC32();
+            crc.update(data);
+            System.out.println("SENT " + bytes + " " + crc.getValue());
+            System.out.flush();
+            while (!hostile.victimHungUp()) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+    }
+
     private static void flood(Path path, long seconds, long bytes) throws Exception {
         ShuntConfig config = ShuntConfig.fromSystemProperties();
         int fd = UnixSockets.socket();
@@ -155,6 +179,7 @@ public final class HostilePeerProcess {
         ShuntStream stream = result.stream();
         // The flood starts once the victim sleeps on its doorbell (its reader parked, or its loop armed).
         awaitVictim(stream::peerReaderAsleep, "the victim never fell asleep");
+        System.out.println("FLOODING");
         long rings = 0;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() - end < 0) {

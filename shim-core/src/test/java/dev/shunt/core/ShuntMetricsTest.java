@@ -56,7 +56,7 @@ class ShuntMetricsTest {
         assertEquals(after.fallbacks(FallbackReason.PEER_NOT_SHUNT), overJmx.get("peer does not run Shunt"));
         assertTrue(overJmx.keySet().containsAll(after.fallbacks().keySet()));
         for (String attribute : new String[] {"DoorbellSignals", "DoorbellBytes", "Parks", "ProtocolErrors",
-            "FastPathBytesOut", "FastPathConnectionsOpened"}) {
+            "FastPathBytesOut", "FastPathConnectionsOpened", "HandshakeFailures", "MissedWakeups"}) {
             assertTrue((Long) server.getAttribute(name, attribute) >= 0, attribute);
         }
     }
