@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * <p>Scribbles: 10,000 random writes into the shared control words over many connections, each connection
  * worked by reads and writes here while the hostile process writes; a bystander connection to an honest peer
  * JVM echoes after each. Doorbell flood: a peer rings this side's doorbell without sending data for five
- * seconds while a reader here is blocked; this process's CPU time must stay well below one core.
+ * seconds while a reader here is blocked; this process's CPU time must stay well below one core. Silence: a peer
+ * publishes data without waking a blocked reader, which must find it all the same.
  */
 class HostilePeerProcessTest {
     private static final ShuntConfig CONFIG = TestProtection.fastPath(4096, 1_000, 2_000);
@@ -263,6 +264,33 @@ class HostilePeerProcessTest {
             stream.close();
             Descriptors.close(victim.fd);
             assertEquals(0, flooder.waitFor(30, TimeUnit.SECONDS), flooder.stderr());
+        }
+    }
+
+    /**
+     * The peer publishes data and its end into the ring of a blocked reader without waking it: the reader finds them
+     * when its park's liveness slice ends and it re-checks the ring.
+     */
+    @Test
+    void dataPublishedWithoutAWakeUpReachesABlockedReaderAtItsNextReCheck() throws Exception {
+        try (TestServer server = new TestServer(CONFIG);
+                ChildJvm silent = ChildJvm.start(PEER, HostilePeerProcess.class, "silent", server.path.toString(),
+                        "4000")) {
+            TestServer.Accepted victim = server.accept();
+            assertTrue(victim.result.isFastPath(), victim.result.toString());
+            ShuntStream stream = victim.result.stream();
+            byte[] data = new byte[4096];
+            int n = 0;
+            int r;
+            while ((r = stream.read(data, n, data.length - n, TimeUnit.SECONDS.toNanos(30))) > 0) {
+                n += r;
+            }
+            CRC32 crc = new CRC32();
+            crc.update(data, 0, n);
+            assertEquals(silent.expect("SENT", 30, TimeUnit.SECONDS), n + " " + crc.getValue());
+            stream.close();
+            Descriptors.close(victim.fd);
+            assertEquals(0, silent.waitFor(30, TimeUnit.SECONDS), silent.stderr());
         }
     }
 }
