@@ -660,13 +660,31 @@ public final class ShuntIoHandler implements IoHandler {
         }
     }
 
+    /** The loop's context as epoll is to see it: what the subclass changes, and the rest passed through. */
+    private abstract static class ForwardingContext implements IoHandlerContext {
+        final IoHandlerContext context;
+
+        ForwardingContext(IoHandlerContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void reportActiveIoTime(long activeNanos) {
+            context.reportActiveIoTime(activeNanos);
+        }
+
+        @Override
+        public boolean shouldReportActiveIoTime() {
+            return context.shouldReportActiveIoTime();
+        }
+    }
+
     /** The loop's context with its sleep bounded by the backstop ({@link #end}, on Netty's {@link Ticker}). */
-    private static final class BackstopContext implements IoHandlerContext {
-        private final IoHandlerContext context;
+    private static final class BackstopContext extends ForwardingContext {
         private long end;
 
         BackstopContext(IoHandlerContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
@@ -686,24 +704,12 @@ public final class ShuntIoHandler implements IoHandler {
             long deadline = context.deadlineNanos();
             return deadline != -1 && deadline - end < 0 ? deadline : end;
         }
-
-        @Override
-        public void reportActiveIoTime(long activeNanos) {
-            context.reportActiveIoTime(activeNanos);
-        }
-
-        @Override
-        public boolean shouldReportActiveIoTime() {
-            return context.shouldReportActiveIoTime();
-        }
     }
 
     /** The loop's context with blocking forbidden: epoll is polled without waiting. */
-    private static final class NonBlockingContext implements IoHandlerContext {
-        private final IoHandlerContext context;
-
+    private static final class NonBlockingContext extends ForwardingContext {
         NonBlockingContext(IoHandlerContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
@@ -719,16 +725,6 @@ public final class ShuntIoHandler implements IoHandler {
         @Override
         public long deadlineNanos() {
             return context.deadlineNanos();
-        }
-
-        @Override
-        public void reportActiveIoTime(long activeNanos) {
-            context.reportActiveIoTime(activeNanos);
-        }
-
-        @Override
-        public boolean shouldReportActiveIoTime() {
-            return context.shouldReportActiveIoTime();
         }
     }
 }
