@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * message (docs/architecture.md, "What bounds an event loop's wake-up"); but only {@code epoll} hears other
  * descriptors. Wake-ups that bring nothing (a peer that wakes words it did not take) make the loop sleep in
  * {@code epoll} for a while ({@link EmptyWakeBackoff}), where they cannot reach it. A wake-up that never comes (lost,
- * or withheld by a broken peer) costs at most two backstop periods of {@value #BACKSTOP_MILLIS} ms: while rings
+ * or withheld by a broken peer) costs at most three backstop periods of {@value #BACKSTOP_MILLIS} ms: while rings
  * sleep, the loop looks at them itself once per period ({@code ShuntStream.loopSleepMissed}, counted as
  * {@code MissedWakeups}), as a blocked thread re-checks its ring after every park.
  * A loop whose channels are all asleep uses no CPU. Stock Epoll channels (TCP and Unix domain) run on this
@@ -70,7 +70,8 @@ public final class ShuntIoHandler implements IoHandler {
     private static final long FUTEX_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(FUTEX_SLICE_MILLIS);
     /**
      * While rings sleep, the loop looks at them itself once per this period, and a sleep in epoll ends by the
-     * period's end: a wake-up that never comes costs at most two periods.
+     * period's end: a wake-up that never comes costs at most two periods (three when the peer took the sleep's
+     * announcement and its signal got lost).
      */
     static final long BACKSTOP_MILLIS = 1000;
     private static final long BACKSTOP_NANOS = TimeUnit.MILLISECONDS.toNanos(BACKSTOP_MILLIS);

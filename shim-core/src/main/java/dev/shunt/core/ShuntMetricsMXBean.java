@@ -41,8 +41,8 @@ public interface ShuntMetricsMXBean {
     long getHandshakeFailures();
 
     /**
-     * @return event-loop sleeps that the loop's backstop ended with work waiting although no wake-up had come: a
-     *     signal lost, withheld by the peer, or later than the backstop (a second); 0 in a healthy process
+     * @return event-loop sleeps that the loop's backstop ended with work that no wake-up brought
+     *     ({@link ShuntStream#loopSleepMissed()}): a signal lost or withheld by the peer; 0 in a healthy process
      */
     long getMissedWakeups();
 }

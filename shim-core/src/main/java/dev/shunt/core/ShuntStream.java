@@ -77,6 +77,8 @@ public final class ShuntStream implements Closeable {
     private int loopSleep = SharedRegionLayout.AWAKE;
     private boolean loopWantsInput;
     private boolean loopWantsSpace;
+    /** The loop's backstop found its announced sleep taken by the peer, the signal not yet arrived. */
+    private boolean loopSleepTakenAtCheck;
     /**
      * The thread that last signalled the peer, until its next wait takes it: that thread should not spin, since the
      * peer it woke may be placed on its CPU. A hint for the wait policy; a plain field, as a stale value costs at
@@ -768,6 +770,7 @@ public final class ShuntStream implements Closeable {
             lifecycle.ensureOpen();
             publishThisCpu();
             loopSleep = how;
+            loopSleepTakenAtCheck = false;
             loopWantsInput = wantInput;
             if (wantInput) {
                 input.parkWord.announce(how);
@@ -831,10 +834,12 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
-     * For an event loop whose sleep reached its backstop with no wake-up: whether the announced sleep has work all
-     * the same, a peer's announcement taken or a ring ready. Then a signal was lost, withheld by the peer or later
-     * than the backstop, and it is counted ({@link ShuntMetricsMXBean#getMissedWakeups()}); the loop wakes the channel
-     * as if signalled.
+     * For an event loop's backstop, once per period, about a sleep that lasted since its previous call: whether the
+     * sleep has work that no wake-up brought. Either a ring is ready while the announcement is still there (the peer
+     * published without looking at it), or the peer took the announcement and its signal still had not arrived at
+     * the previous call (a signal taken at this call may be on its way, and is looked at again next time). Such a
+     * wake-up was lost or withheld; it is counted ({@link ShuntMetricsMXBean#getMissedWakeups()}), and the loop
+     * wakes the channel as if signalled.
      *
      * @return whether the loop should look at the rings although nothing woke it
      */
@@ -842,7 +847,13 @@ public final class ShuntStream implements Closeable {
         input.lock.lock();
         try {
             lifecycle.ensureOpen();
-            boolean missed = loopSleepTaken() || (loopWantsInput && input.ready()) || (loopWantsSpace && output.ready());
+            boolean missed;
+            if (loopSleepTaken()) {
+                missed = loopSleepTakenAtCheck;
+                loopSleepTakenAtCheck = true;
+            } else {
+                missed = (loopWantsInput && input.ready()) || (loopWantsSpace && output.ready());
+            }
             if (missed) {
                 metrics.missedWakeup();
             }

@@ -92,15 +92,21 @@ final class HostilePeerConnection implements AutoCloseable {
 
     /**
      * Publishes bytes into the client's outbound ring (ring B, which the victim reads) from its start, then ends
-     * that stream, the way an honest producer would but without ever looking at the victim's sleep word: no
-     * announcement taken, no wake-up sent. Only for a fresh connection, and at most one ring of bytes.
+     * that stream, the way an honest producer would but without waking the victim: its sleep announcement is left
+     * as it is, or taken (set back to awake) as if a signal were on its way, and no signal is sent. Only for a fresh
+     * connection, and at most one ring of bytes.
+     *
+     * @param takeAnnouncement whether to take the victim's announcement
      */
-    void publishWithoutWaking(byte[] data) {
+    void publishWithoutWaking(byte[] data, boolean takeAnnouncement) {
         int ring = SharedRegionLayout.RING_B_CONTROL_OFFSET;
         int at = (int) SharedRegionLayout.dataOffset(MappedRegion.pageSize(), capacity, ring);
         raw.put(at, data);
         LONG.setVolatile(raw, ring + SharedRegionLayout.PRODUCER_POSITION, (long) data.length);
         INT.setVolatile(raw, ring + SharedRegionLayout.PRODUCER_CLOSED, SharedRegionLayout.CLOSED);
+        if (takeAnnouncement) {
+            INT.setVolatile(raw, ring + SharedRegionLayout.CONSUMER_SLEEP, SharedRegionLayout.AWAKE);
+        }
     }
 
     /** Writes a 32-bit control word (a sleep word or a flag) at a region offset. */

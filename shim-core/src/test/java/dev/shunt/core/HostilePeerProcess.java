@@ -36,11 +36,12 @@ import java.util.zip.CRC32;
  *     FLOODING, calls FUTEX_WAKE on that word as fast as it can for SECONDS without changing it or publishing
  *     anything, prints FLOODED wakes=n, waits for one byte from the victim on the socket (its go-ahead), then
  *     ends the stream the honest way (producer closed, word taken, one wake) and waits for the victim to close.
- * HostilePeerProcess silent PATH BYTES
+ * HostilePeerProcess silent PATH BYTES [take]
  *     Connects ({@link HostilePeerConnection}), waits until the victim announces a sleep on its inbound ring (a
  *     reader parked or a loop armed, futex or doorbell), then publishes BYTES (at most one ring) of seeded data and
  *     the end of its stream without waking the victim ({@link HostilePeerConnection#publishWithoutWaking}), a lost
- *     wake-up made on purpose; prints SENT BYTES crc32 and waits for the victim to close.
+ *     wake-up made on purpose; with take, it takes the victim's announcement as if its signal were on the way; prints
+ *     SENT BYTES crc32 and waits for the victim to close.
  * </pre>
  */
 public final class HostilePeerProcess {
@@ -58,7 +59,7 @@ public final class HostilePeerProcess {
         } else if (args[0].equals("futex-flood")) {
             futexFlood(path, Long.parseLong(args[2]));
         } else if (args[0].equals("silent")) {
-            silent(path, Integer.parseInt(args[2]));
+            silent(path, Integer.parseInt(args[2]), args.length > 3 && args[3].equals("take"));
         } else {
             throw new IllegalArgumentException(args[0]);
         }
@@ -148,13 +149,13 @@ public final class HostilePeerProcess {
         }
     }
 
-    private static void silent(Path path, int bytes) throws Exception {
+    private static void silent(Path path, int bytes, boolean take) throws Exception {
         try (HostilePeerConnection hostile = HostilePeerConnection.connect(path)) {
             int word = SharedRegionLayout.RING_B_CONTROL_OFFSET + SharedRegionLayout.CONSUMER_SLEEP;
             awaitVictim(() -> hostile.readInt(word) != SharedRegionLayout.AWAKE, "the victim never fell asleep");
             byte[] data = new byte[bytes];
             new Random(bytes).nextBytes(data);
-            hostile.publishWithoutWaking(data);
+            hostile.publishWithoutWaking(data, take);
             CRC32 crc = new CRC32();
             crc.update(data);
             System.out.println("SENT " + bytes + " " + crc.getValue());
