@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,8 +56,7 @@ class NettyPeerKillRoundsTest {
                         delays.add(delay);
                     }
                 }
-                commands.println("COUNT");
-                String after = survivor.expect("COUNTS", 30, TimeUnit.SECONDS);
+                String after = countsSettled(survivor, commands, before);
                 assertEquals(before, after, "survivor descriptors, ring mappings or open fast-path connections");
                 commands.println("QUIT");
             }
@@ -67,6 +67,23 @@ class NettyPeerKillRoundsTest {
         System.out.printf("Netty survivor: %d rounds, channel closed %.1f ms (median), %.1f ms (max) after SIGKILL;"
                 + " survivor %s before and after%n", delays.size(), delays.get(delays.size() / 2) / 1e6,
                 delays.get(delays.size() - 1) / 1e6, before);
+    }
+
+    /**
+     * The survivor's counts once they are back at {@code before}, or the last ones after 5 s: the last round's
+     * connection may still be letting go of a descriptor when its channel reports the close (CI saw one descriptor
+     * more once in eight runs). A descriptor that stays open is a leak all the same.
+     */
+    private static String countsSettled(ChildJvm survivor, PrintWriter commands, String before) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            commands.println("COUNT");
+            String counts = survivor.expect("COUNTS", 30, TimeUnit.SECONDS);
+            if (counts.equals(before) || System.nanoTime() - deadline > 0) {
+                return counts;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
     }
 
     /** One round. @return nanoseconds from the SIGKILL to the survivor's channel close */
