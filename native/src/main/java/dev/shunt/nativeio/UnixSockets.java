@@ -51,7 +51,6 @@ public final class UnixSockets {
     private static final Pointer DISCARDED = Memory.allocateDirect(LibCHolder.RUNTIME, DISCARD_BYTES);
     private static final int SHUT_RD = 0;
     private static final int SHUT_WR = 1;
-    private static final int POLLFD_SIZE = 8;
     private static final int POLLFD_EVENTS = 4;
     private static final int POLLFD_REVENTS = 6;
 
@@ -80,12 +79,7 @@ public final class UnixSockets {
      * @throws NativeCallException if {@code getpeername} fails, e.g. {@code ENOTCONN}
      */
     public static String peerAbstractName(int fd) throws NativeCallException {
-        Pointer address = UnixAddress.newSockaddr();
-        Pointer length = lengthCell(UnixAddress.SIZE);
-        if (LibCHolder.LIBC.getpeername(fd, address, length) != 0) {
-            throw new NativeCallException("getpeername", LibCHolder.errno());
-        }
-        return UnixAddress.decodeAbstractName(address, length.getInt(0));
+        return abstractName(fd, true);
     }
 
     /**
@@ -96,12 +90,20 @@ public final class UnixSockets {
      * @throws NativeCallException if {@code getsockname} fails
      */
     public static String localAbstractName(int fd) throws NativeCallException {
-        Pointer address = UnixAddress.newSockaddr();
-        Pointer length = lengthCell(UnixAddress.SIZE);
-        if (LibCHolder.LIBC.getsockname(fd, address, length) != 0) {
-            throw new NativeCallException("getsockname", LibCHolder.errno());
+        return abstractName(fd, false);
+    }
+
+    /** {@code getpeername} or {@code getsockname} into the thread's scratch block: a server calls it per connection. */
+    private static String abstractName(int fd, boolean peer) throws NativeCallException {
+        Pointer address = ThreadScratch.block();
+        address.putInt(ThreadScratch.ADDRESS_LENGTH, UnixAddress.SIZE);
+        Pointer length = address.slice(ThreadScratch.ADDRESS_LENGTH);
+        int result = peer ? LibCHolder.LIBC.getpeername(fd, address, length)
+                : LibCHolder.LIBC.getsockname(fd, address, length);
+        if (result != 0) {
+            throw new NativeCallException(peer ? "getpeername" : "getsockname", LibCHolder.errno());
         }
-        return UnixAddress.decodeAbstractName(address, length.getInt(0));
+        return UnixAddress.decodeAbstractName(address, address.getInt(ThreadScratch.ADDRESS_LENGTH));
     }
 
     /**
@@ -226,7 +228,7 @@ public final class UnixSockets {
      * @throws NativeCallException if {@code poll} fails
      */
     public static int poll(int fd, int events, int timeoutMillis) throws NativeCallException {
-        Pointer pollfd = Memory.allocateDirect(LibCHolder.RUNTIME, POLLFD_SIZE, true);
+        Pointer pollfd = ThreadScratch.block();
         pollfd.putInt(0, fd);
         pollfd.putShort(POLLFD_EVENTS, (short) events);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(timeoutMillis, 0));

@@ -53,9 +53,18 @@ public final class ServerHandshake implements Closeable {
      *     closes the socket
      */
     static ServerHandshake begin(int fd, ShuntConfig config, boolean mayOffer) throws IOException {
+        return begin(fd, config, mayOffer, ClientMarker.version(UnixSockets.peerAbstractName(fd)));
+    }
+
+    /**
+     * As {@link #begin(int, ShuntConfig, boolean)}, for a caller that read the peer's marker already.
+     *
+     * @param version what {@link ClientMarker#version} says of the peer's address
+     */
+    static ServerHandshake begin(int fd, ShuntConfig config, boolean mayOffer, int version) throws IOException {
         HandshakeEvent event = ShuntEvents.handshakeStarted();
         try {
-            ServerHandshake handshake = answerMarker(fd, config, mayOffer);
+            ServerHandshake handshake = answerMarker(fd, config, mayOffer, version);
             handshake.event = event;
             return handshake;
         } catch (IOException | RuntimeException e) {
@@ -65,8 +74,8 @@ public final class ServerHandshake implements Closeable {
         }
     }
 
-    private static ServerHandshake answerMarker(int fd, ShuntConfig config, boolean mayOffer) throws IOException {
-        int version = ClientMarker.version(UnixSockets.peerAbstractName(fd));
+    private static ServerHandshake answerMarker(int fd, ShuntConfig config, boolean mayOffer, int version)
+            throws IOException {
         if (version == 0) {
             return decided(fd, HandshakeResult.fallback(new FallbackException(
                     config.enabled() ? FallbackReason.PEER_NOT_SHUNT : FallbackReason.DISABLED, "")));

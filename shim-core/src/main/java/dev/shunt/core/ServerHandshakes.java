@@ -13,13 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server handshakes of one listening socket, run so that no connection waits behind another's handshake. Only a client that marked itself as a Shunt client can make a handshake
- * wait (for its answer to the offer, up to {@code shunt.handshakeTimeoutMillis}); those handshakes run on daemon
- * threads of this listening socket, one each, at most {@link #LIMIT}, which end after {@value #IDLE_SECONDS} s without
- * work. A marked client that finds all of them busy, or this closed, is declined at once
- * ({@link FallbackReason#HANDSHAKE_LIMIT}, {@link ShuntHandshake#acceptWithoutWaiting}); every other connection is
- * answered on the calling thread, without waiting. Used by the junixsocket adapter's {@code ShuntServerSocket} and by
- * the agent's rewritten {@code AFServerSocket.accept()}.
+ * The server handshakes of one listening socket, run so that no connection waits behind another's handshake. Only a
+ * client that marked itself as a Shunt client can make a handshake wait (for its answer to the offer, up to {@code
+ * shunt.handshakeTimeoutMillis}); those handshakes run on daemon threads of this listening socket, one each, at most
+ * {@link #LIMIT}, which end after {@value #IDLE_SECONDS} s without work. A marked client that finds all of them busy,
+ * or this closed, is declined at once ({@link FallbackReason#HANDSHAKE_LIMIT}, {@link
+ * ShuntHandshake#acceptWithoutWaiting}); every other connection is answered on the calling thread, without waiting.
+ * Used by the junixsocket adapter's {@code ShuntServerSocket} and by the agent's rewritten {@code
+ * AFServerSocket.accept()}.
  */
 public final class ServerHandshakes {
     /** Handshakes of one listening socket that may wait on their clients at once. */
@@ -70,26 +71,26 @@ public final class ServerHandshakes {
      * @param outcome where the outcome goes: before this returns, unless the handshake waits on a thread
      */
     public void start(int fd, Outcome outcome) {
-        boolean marked;
+        int version;
         try {
-            marked = ShuntHandshake.isMarkedClient(fd);
+            version = ClientMarker.version(UnixSockets.peerAbstractName(fd));
         } catch (IOException | RuntimeException e) {
             outcome.settled(null, e);
             return;
         }
-        if (!marked || !submitted(fd, outcome)) {
-            answer(fd, outcome, false);
+        if (version == 0 || !submitted(fd, outcome, version)) {
+            answer(fd, outcome, false, version);
         }
     }
 
     /** @return whether a thread took the handshake; false when all {@link #LIMIT} are busy or this is closed */
-    private synchronized boolean submitted(int fd, Outcome outcome) {
+    private synchronized boolean submitted(int fd, Outcome outcome, int version) {
         if (closed) {
             return false;
         }
         waiting.add(fd);
         try {
-            threads.execute(() -> answer(fd, outcome, true));
+            threads.execute(() -> answer(fd, outcome, true, version));
         } catch (RejectedExecutionException e) {
             waiting.remove(fd);
             if (!full) {
@@ -103,12 +104,17 @@ public final class ServerHandshakes {
         return true;
     }
 
-    /** Runs the handshake (on a thread of its own when it may wait) and hands on its outcome. */
-    private void answer(int fd, Outcome outcome, boolean mayWait) {
+    /**
+     * Runs the handshake (on a thread of its own when it may wait) and hands on its outcome.
+     *
+     * @param version the peer's marker, read once per connection: a server of plain clients pays one
+     *     {@code getpeername} each
+     */
+    private void answer(int fd, Outcome outcome, boolean mayWait, int version) {
         HandshakeResult result = null;
         Throwable failure = null;
         try {
-            result = mayWait ? ShuntHandshake.accept(fd, config) : ShuntHandshake.acceptWithoutWaiting(fd, config);
+            result = ServerHandshake.begin(fd, config, mayWait, version).complete();
         } catch (IOException | RuntimeException | Error e) {
             failure = e;
         } finally {
