@@ -70,6 +70,8 @@ public final class ShuntMeterBinder implements MeterBinder {
                 "handshakes", ShuntMetrics::getHandshakeFailures);
         counter(registry, "shunt.wakeups.missed", "Event-loop sleeps ended by Shunt's backstop with work waiting and no"
                 + " wake-up come (lost, withheld or late signals)", "wakeups", ShuntMetrics::getMissedWakeups);
+        counter(registry, "shunt.threads.moved", "Times a waiting thread moved itself off the CPU its Shunt peer shared"
+                + " with it", "moves", ShuntMetrics::getThreadMoves);
     }
 
     private void counter(MeterRegistry registry, String name, String description, String unit,

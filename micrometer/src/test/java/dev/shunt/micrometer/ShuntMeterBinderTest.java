@@ -66,6 +66,7 @@ class ShuntMeterBinderTest {
         assertEquals(now.protocolErrors(), counter(registry, "shunt.protocol.errors"));
         assertEquals(now.handshakeFailures(), counter(registry, "shunt.handshake.failures"));
         assertEquals(now.missedWakeups(), counter(registry, "shunt.wakeups.missed"));
+        assertEquals(now.threadMoves(), counter(registry, "shunt.threads.moved"));
     }
 
     private static double counter(SimpleMeterRegistry registry, String name) {

@@ -168,6 +168,12 @@ final class LibCHolder {
         @IgnoreError
         int sched_getcpu();
 
+        /** {@code int sched_getaffinity(pid_t pid, size_t size, cpu_set_t *mask)}. */
+        int sched_getaffinity(int pid, long size, Pointer mask);
+
+        /** {@code int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask)}. */
+        int sched_setaffinity(int pid, long size, Pointer mask);
+
         /** {@code int epoll_create1(int flags)}. */
         int epoll_create1(int flags);
 

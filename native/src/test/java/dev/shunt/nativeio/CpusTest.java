@@ -1,9 +1,16 @@
 package dev.shunt.nativeio;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import jnr.ffi.Pointer;
 import org.junit.jupiter.api.Test;
 
 class CpusTest {
@@ -16,5 +23,83 @@ class CpusTest {
             int cpu = Cpus.current();
             assertTrue(cpu >= 0 && cpu <= highest, "cpu " + cpu + ", possible " + possible);
         }
+    }
+
+    /**
+     * Each move lands on another CPU, and the thread keeps the mask it had. The CPU the thread runs on is read
+     * inside the move; the scheduler may move the thread between the test's own read and that one, so most moves,
+     * not all, must change the CPU the test saw.
+     */
+    @Test
+    void moveOffCurrentChangesTheCpuAndKeepsTheMask() throws Exception {
+        String mask = allowedCpus();
+        assumeTrue(mask.contains(",") || mask.contains("-"), "the test thread may run on one CPU only: " + mask);
+        int changed = 0;
+        for (int i = 0; i < 20; i++) {
+            int before = Cpus.current();
+            int after = Cpus.moveOffCurrent();
+            assertNotEquals(Cpus.UNKNOWN, after);
+            changed += after != before ? 1 : 0;
+            assertEquals(mask, allowedCpus());
+        }
+        assertTrue(changed >= 15, changed + " of 20 moves changed the CPU");
+    }
+
+    /** A thread allowed one CPU stays there, with its mask. */
+    @Test
+    void moveOffCurrentLeavesAThreadAllowedOneCpu() throws Exception {
+        String kept = runOnOwnThread(() -> {
+            Pointer mask = ThreadScratch.block();
+            mask.setMemory(0, ThreadScratch.SIZE, (byte) 0);
+            int cpu = Cpus.current();
+            mask.putByte(cpu / 8, (byte) (1 << (cpu % 8)));
+            assertEquals(0, LibCHolder.LIBC.sched_setaffinity(0, ThreadScratch.SIZE, mask));
+            String pinned = allowedCpus();
+            assertEquals(Cpus.UNKNOWN, Cpus.moveOffCurrent());
+            assertEquals(String.valueOf(cpu), pinned);
+            return allowedCpus();
+        });
+        assertTrue(kept.matches("\\d+"), kept);
+    }
+
+    /** Where {@code sched_setaffinity} is refused (a seccomp profile), the thread does not move and keeps its mask. */
+    @Test
+    void moveOffCurrentRefusedLeavesTheThreadAsItWas() throws Exception {
+        String mask = allowedCpus();
+        assumeTrue(mask.contains(",") || mask.contains("-"), "the test thread may run on one CPU only: " + mask);
+        String after = runOnOwnThread(() -> {
+            SeccompRefusal.refuseSchedSetaffinityOnThisThread();
+            assertEquals(Cpus.UNKNOWN, Cpus.moveOffCurrent());
+            return allowedCpus();
+        });
+        assertEquals(mask, after);
+    }
+
+    /** The calling thread's {@code Cpus_allowed_list}. */
+    private static String allowedCpus() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
+            if (line.startsWith("Cpus_allowed_list:")) {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        throw new IOException("no Cpus_allowed_list in /proc/thread-self/status");
+    }
+
+    /** Runs on a thread of its own, so that a mask or a seccomp filter set there does not outlive the test. */
+    private static String runOnOwnThread(ThrowingSupplier body) throws Exception {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                result.complete(body.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        thread.start();
+        return result.get(30, TimeUnit.SECONDS);
+    }
+
+    private interface ThrowingSupplier {
+        String get() throws Exception;
     }
 }

@@ -19,6 +19,7 @@ final class SeccompRefusal {
     private static final long SECCOMP_MODE_FILTER = 2;
     private static final int SYS_PKEY_ALLOC = 330;
     private static final int SYS_FUTEX_WAITV = 449;
+    private static final int SYS_SCHED_SETAFFINITY = 203;
     private static final int BPF_LD_W_ABS = 0x20;
     private static final int BPF_JMP_JEQ_K = 0x15;
     private static final int BPF_RET_K = 0x06;
@@ -53,6 +54,11 @@ final class SeccompRefusal {
     /** Makes {@code futex_waitv} fail with {@code EPERM} for the calling thread from now on. */
     static void refuseFutexWaitvOnThisThread() {
         refuseOnThisThread(SYS_FUTEX_WAITV);
+    }
+
+    /** Makes {@code sched_setaffinity} fail with {@code EPERM} for the calling thread from now on. */
+    static void refuseSchedSetaffinityOnThisThread() {
+        refuseOnThisThread(SYS_SCHED_SETAFFINITY);
     }
 
     private static void refuseOnThisThread(int syscall) {

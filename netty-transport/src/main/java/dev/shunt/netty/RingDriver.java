@@ -103,6 +103,11 @@ final class RingDriver extends RingEndpoint {
     }
 
     @Override
+    void publishThisCpu() {
+        stream.publishThisCpu();
+    }
+
+    @Override
     boolean tookPeerWake() {
         return stream.takePeerWoken();
     }

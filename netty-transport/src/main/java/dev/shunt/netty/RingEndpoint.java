@@ -75,6 +75,9 @@ abstract class RingEndpoint {
     /** @return whether the peer last ran on the CPU this loop last ran on (a hint for the loop's wait policy) */
     abstract boolean peerOnThisCpu();
 
+    /** Tells the peer the CPU the loop runs on now: after the loop moved off the peer's CPU. */
+    abstract void publishThisCpu();
+
     /** @return whether this channel woke its peer since the last call (a hint for the loop's wait policy) */
     abstract boolean tookPeerWake();
 }

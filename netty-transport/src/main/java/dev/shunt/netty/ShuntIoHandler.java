@@ -431,7 +431,14 @@ public final class ShuntIoHandler implements IoHandler {
             waiting = true;
             slept = false;
             waitStartNanos = now;
-            spinEndNanos = now + policy.begin(peerOnThisCpu(), tookPeerWakes());
+            boolean peerHere = peerOnThisCpu();
+            if (peerHere && policy.moveOffPeerCpu(now)) {
+                for (int i = 0; i < polled.size(); i++) {
+                    polled.get(i).publishThisCpu();
+                }
+                peerHere = false;
+            }
+            spinEndNanos = now + policy.begin(peerHere, tookPeerWakes());
         }
         long start = now;
         int polls = 0;

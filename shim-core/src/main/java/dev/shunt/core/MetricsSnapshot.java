@@ -16,10 +16,11 @@ import java.util.Map;
  * @param protocolErrors connections closed because the peer broke the protocol
  * @param handshakeFailures handshakes that could neither finish nor fall back
  * @param missedWakeups event-loop sleeps ended by the loop's backstop with work waiting and no wake-up come
+ * @param threadMoves times a waiting thread moved itself off the CPU its peer shared with it
  */
 public record MetricsSnapshot(long fastPathConnections, long fastPathConnectionsOpened, Map<String, Long> fallbacks,
-        long fastPathBytesIn, long fastPathBytesOut, long doorbellSignals, long doorbellBytes, long parks, long protocolErrors,
-        long handshakeFailures, long missedWakeups) {
+        long fastPathBytesIn, long fastPathBytesOut, long doorbellSignals, long doorbellBytes, long parks,
+        long protocolErrors, long handshakeFailures, long missedWakeups, long threadMoves) {
 
     /** Copies the fallback map so the snapshot cannot change. */
     public MetricsSnapshot {

@@ -132,4 +132,9 @@ final class ProcessMetrics implements ShuntMetricsMXBean {
     public long getMissedWakeups() {
         return sum("MissedWakeups");
     }
+
+    @Override
+    public long getThreadMoves() {
+        return sum("ThreadMoves");
+    }
 }

@@ -27,6 +27,7 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder handshakeFailures = new LongAdder();
     private final LongAdder missedWakeups = new LongAdder();
+    private final LongAdder threadMoves = new LongAdder();
 
     private ShuntMetrics() {
         for (FallbackReason reason : FallbackReason.values()) {
@@ -52,7 +53,7 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
     private MetricsSnapshot takeSnapshot() {
         return new MetricsSnapshot(fastPathOpen.sum(), fastPathOpened.sum(), getFallbacks(), bytesIn.sum(),
                 bytesOut.sum(), signals.sum(), doorbellBytes.sum(), parks.sum(), protocolErrors.sum(),
-                handshakeFailures.sum(), missedWakeups.sum());
+                handshakeFailures.sum(), missedWakeups.sum(), threadMoves.sum());
     }
 
     void fastPathOpened() {
@@ -98,6 +99,10 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
 
     void missedWakeup() {
         missedWakeups.increment();
+    }
+
+    void threadMoved() {
+        threadMoves.increment();
     }
 
     @Override
@@ -163,5 +168,10 @@ public final class ShuntMetrics implements ShuntMetricsMXBean {
     @Override
     public long getMissedWakeups() {
         return missedWakeups.sum();
+    }
+
+    @Override
+    public long getThreadMoves() {
+        return threadMoves.sum();
     }
 }

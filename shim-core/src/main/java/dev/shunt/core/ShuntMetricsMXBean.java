@@ -45,4 +45,10 @@ public interface ShuntMetricsMXBean {
      *     ({@link ShuntStream#loopSleepMissed()}): a signal lost or withheld by the peer; 0 in a healthy process
      */
     long getMissedWakeups();
+
+    /**
+     * @return times a waiting thread moved itself off the CPU its peer shared with it, for the two to run on two CPUs
+     *     ({@link WaitPolicy}, rule 2); a few a second at most
+     */
+    long getThreadMoves();
 }

@@ -506,7 +506,12 @@ public final class ShuntStream implements Closeable {
      */
     private void await(Direction direction, long deadline) throws IOException {
         long start = System.nanoTime();
-        long spinEnd = start + direction.policy.begin(peerOnThisCpu(), takePeerWoken());
+        boolean peerHere = peerOnThisCpu();
+        if (peerHere && direction.policy.moveOffPeerCpu(start)) {
+            publishThisCpu();
+            peerHere = false;
+        }
+        long spinEnd = start + direction.policy.begin(peerHere, takePeerWoken());
         do {
             if (direction.ready()) {
                 direction.policy.answeredWhileSpinning();
@@ -640,10 +645,11 @@ public final class ShuntStream implements Closeable {
     }
 
     /**
-     * Publishes the CPU this side runs on now, for the peer's wait policy: after each wake-up from a park, and
-     * whenever an event loop arms or re-arms its doorbell (which it does right after a doorbell woke it).
+     * Publishes the CPU this side runs on now, for the peer's wait policy: after each wake-up from a park, whenever
+     * an event loop arms or re-arms its doorbell (which it does right after a doorbell woke it), and after the
+     * reading thread or event loop moved off the peer's CPU ({@link WaitPolicy#moveOffPeerCpu}).
      */
-    private void publishThisCpu() {
+    public void publishThisCpu() {
         inControl.publishConsumerCpu(Cpus.current());
     }
 

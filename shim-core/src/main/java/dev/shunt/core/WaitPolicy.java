@@ -1,5 +1,7 @@
 package dev.shunt.core;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * When a party waiting for its peer (bytes to read, ring space to write, an event loop waiting for any of its
  * rings) spins and when it goes to sleep at once. One instance per waiting party: each direction of a blocking
@@ -12,7 +14,10 @@ package dev.shunt.core;
  *   <li>With one CPU, or a cap of zero, spinning can never pay: the peer needs the CPU the spinner holds.</li>
  *   <li>When the peer last woke up on the CPU this party runs on, it will most likely run here again (a woken
  *       thread lands on its waker's vCPU almost always on these guests): a spin would keep it off the CPU it
- *       needs for the whole budget. No spin.</li>
+ *       needs for the whole budget. No spin. Two busy parties caught this way stay on one CPU, each sleeping for
+ *       every answer, while another CPU idles: after {@value #MOVE_AFTER_SHORT_SLEEPS} such waits back to back,
+ *       the waiting thread {@link #moveOffPeerCpu moves itself} to another CPU its mask allows (at most once per
+ *       {@link #MOVE_INTERVAL_NANOS} per party, and once per 10 ms in a process).</li>
  *   <li>Right after this party woke the peer, no spin either: the peer still has to be scheduled, which on these
  *       guests costs tens of microseconds, and a spin that long costs more CPU than the sleep and wake it saves.
  *       Every {@value #EXPLORE_EVERY}th such wait spins anyway, so that two busy sides that fell into waking each
@@ -35,9 +40,20 @@ public final class WaitPolicy {
     /** One wait in this many right after waking the peer spins anyway. */
     public static final int EXPLORE_EVERY = 16;
 
+    /** A party moves its thread off the peer's CPU at most once per this interval. */
+    public static final long MOVE_INTERVAL_NANOS = 100_000_000;
+    /** A party moves only after this many waits in a row slept and were answered within the cap. */
+    public static final int MOVE_AFTER_SHORT_SLEEPS = 8;
+
     private final long capNanos;
     private final boolean spinningCanPay;
+    private final BooleanSupplier mover;
     private long budgetNanos;
+    private boolean movedBefore;
+    private long lastMoveNanos;
+    private boolean askedBefore;
+    private long lastAskedNanos;
+    private int shortSleepsInARow;
     private boolean learning;
     private int wakesSinceExplored;
     /** The JFR event of the wait in progress, or null when waits are not recorded. */
@@ -49,20 +65,55 @@ public final class WaitPolicy {
      * @param capNanos the most a wait may spin ({@code shunt.spinNanos}); 0 never spins
      */
     public WaitPolicy(long capNanos) {
-        this(capNanos, Runtime.getRuntime().availableProcessors());
+        this(capNanos, Runtime.getRuntime().availableProcessors(), CpuMove::tryMove);
     }
 
     /**
      * @param capNanos the most a wait may spin; 0 never spins
      * @param cpus the CPUs the party and its peer share
+     * @param mover moves the calling thread to another CPU, and says whether it did
      */
-    WaitPolicy(long capNanos, int cpus) {
+    WaitPolicy(long capNanos, int cpus, BooleanSupplier mover) {
         if (capNanos < 0) {
             throw new IllegalArgumentException("capNanos must not be negative; got " + capNanos);
         }
         this.capNanos = capNanos;
         this.spinningCanPay = cpus > 1 && capNanos > 0;
+        this.mover = mover;
         this.budgetNanos = capNanos;
+    }
+
+    /**
+     * Before each wait whose peer last woke up on this party's CPU: moves the calling thread to another CPU when the
+     * two exchange back to back yet sleep for it (the last {@value #MOVE_AFTER_SHORT_SLEEPS} waits slept and were
+     * answered within the cap, each begun within the cap of the one before) and this party has not moved for
+     * {@link #MOVE_INTERVAL_NANOS}. Waits that end while spinning never lead to a move: the CPU words are refreshed
+     * only by sleeps, so between busy parties on two CPUs they may be stale. Nor do waits apart (a sleeping peer, a
+     * fixed rate): the peer sleeps between messages wherever it runs, and a move there only costs the one message
+     * it delays the waking of a halted CPU. Two busy sides that share one CPU while another is free stay there on these
+     * guests: each wakes the other onto its own CPU (an idle vCPU halts and the scheduler counts it as preempted,
+     * so it never chooses it for a woken thread), and only the load balancer, at a tick that finds both runnable,
+     * would part them. Then each message costs both a sleep and a wake-up, where spinning on two CPUs costs neither.
+     * The caller tells the peer its new CPU.
+     *
+     * @param nowNanos the wait's start, on {@link System#nanoTime()}'s scale
+     * @return whether the thread moved: the peer is not on its CPU any more
+     */
+    public boolean moveOffPeerCpu(long nowNanos) {
+        boolean backToBack = askedBefore && nowNanos - lastAskedNanos <= capNanos;
+        askedBefore = true;
+        lastAskedNanos = nowNanos;
+        if (!backToBack) {
+            shortSleepsInARow = 0;
+        }
+        if (!spinningCanPay || shortSleepsInARow < MOVE_AFTER_SHORT_SLEEPS
+                || movedBefore && nowNanos - lastMoveNanos < MOVE_INTERVAL_NANOS) {
+            return false;
+        }
+        movedBefore = true;
+        shortSleepsInARow = 0;
+        lastMoveNanos = nowNanos;
+        return mover.getAsBoolean();
     }
 
     /**
@@ -95,6 +146,7 @@ public final class WaitPolicy {
     /** The wait begun last ended while spinning: the budget was enough. */
     public void answeredWhileSpinning() {
         learning = false;
+        shortSleepsInARow = 0;
         ShuntEvents.waitEnded(event, false);
         event = null;
     }
@@ -107,6 +159,7 @@ public final class WaitPolicy {
     public void answeredAfterSleep(long waitedNanos) {
         ShuntEvents.waitEnded(event, true);
         event = null;
+        shortSleepsInARow = waitedNanos <= capNanos ? shortSleepsInARow + 1 : 0;
         if (!learning) {
             return;
         }
