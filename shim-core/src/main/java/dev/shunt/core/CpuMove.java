@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves a waiting thread off the CPU its peer shares with it ({@link WaitPolicy}, rule 2), for the whole process: at
  * most one move per {@value #PROCESS_INTERVAL_MILLIS} ms, however many parties ask, so that a process of many busy
- * connections spends at most a few hundred microseconds a second on moves. Platform threads only (a virtual thread
- * would move its carrier). The thread keeps its affinity mask ({@link Cpus#moveOffCurrent()}); where the kernel
- * refuses ({@code sched_setaffinity} blocked by a seccomp profile) a move is simply not made, and where a mask
+ * connections makes at most a hundred moves a second (each two system calls and a migration). Platform threads only (a
+ * virtual thread would move its carrier). The thread keeps its affinity mask ({@link Cpus#moveOffCurrent()}); where the
+ * kernel refuses ({@code sched_setaffinity} blocked by a seccomp profile) a move is simply not made, and where a mask
  * could not be given back moves stop for the process, with an error logged once.
  */
 final class CpuMove {
@@ -48,7 +48,6 @@ final class CpuMove {
             stopped = true;
             LOG.error("Shunt moved a thread off its peer's CPU but could not give it back its CPU mask: {}; it stays"
                     + " off that CPU, and Shunt moves no more threads in this process", e.getMessage());
-            return true;
         }
         ShuntMetrics.get().threadMoved();
         return true;
