@@ -87,14 +87,13 @@ public final class WaitPolicy {
      * Before each wait whose peer last woke up on this party's CPU: moves the calling thread to another CPU when the
      * two exchange back to back yet sleep for it (the last {@value #MOVE_AFTER_SHORT_SLEEPS} waits slept and were
      * answered within the cap, each begun within the cap of the one before) and this party has not moved for
-     * {@link #MOVE_INTERVAL_NANOS}. Waits that end while spinning never lead to a move: the CPU words are refreshed
-     * only by sleeps, so between busy parties on two CPUs they may be stale. Nor do waits apart (a sleeping peer, a
-     * fixed rate): the peer sleeps between messages wherever it runs, and a move there only costs the one message
-     * it delays the waking of a halted CPU. Two busy sides that share one CPU while another is free stay there on these
-     * guests: each wakes the other onto its own CPU (an idle vCPU halts and the scheduler counts it as preempted,
-     * so it never chooses it for a woken thread), and only the load balancer, at a tick that finds both runnable,
-     * would part them. Then each message costs both a sleep and a wake-up, where spinning on two CPUs costs neither.
-     * The caller tells the peer its new CPU.
+     * {@link #MOVE_INTERVAL_NANOS}. Two such parties stay on one CPU on these guests while another idles: each wakes
+     * the other onto its own CPU (an idle vCPU halts, and the scheduler counts a halted vCPU as preempted and does
+     * not choose it for a woken thread), and only a load-balancer tick that finds both runnable would part them.
+     * Waits that ended while spinning never lead to a move (the CPU words are refreshed only by sleeps, so between
+     * parties busy on two CPUs they may be stale), nor do waits begun a pause apart (a sleeping peer, a fixed rate:
+     * the peer sleeps between messages wherever it runs, and a move would only delay one message). The caller tells
+     * the peer its new CPU.
      *
      * @param nowNanos the wait's start, on {@link System#nanoTime()}'s scale
      * @return whether the thread moved: the peer is not on its CPU any more

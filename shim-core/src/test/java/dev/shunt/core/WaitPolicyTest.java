@@ -91,7 +91,8 @@ class WaitPolicyTest {
 
     @Test
     void oneCpuOrAZeroCapNeverSpins() {
-        for (WaitPolicy policy : new WaitPolicy[] {new WaitPolicy(CAP, 1, () -> true), new WaitPolicy(0, 2, () -> true)}) {
+        for (WaitPolicy policy : new WaitPolicy[] {new WaitPolicy(CAP, 1, () -> true),
+                new WaitPolicy(0, 2, () -> true)}) {
             for (int i = 0; i < 2 * WaitPolicy.EXPLORE_EVERY; i++) {
                 assertEquals(0, policy.begin(false, i % 2 == 0), policy.toString());
                 policy.answeredAfterSleep(1_000);
