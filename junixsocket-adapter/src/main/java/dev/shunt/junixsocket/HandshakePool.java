@@ -4,7 +4,9 @@ import dev.shunt.core.FallbackReason;
 import dev.shunt.core.ServerHandshakes;
 import dev.shunt.core.ShuntConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.FileDescriptorCast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,22 +34,36 @@ final class HandshakePool {
         this.handshakes = new ServerHandshakes(config, server);
     }
 
-    /** Answers a connection just accepted from the kernel; never waits on its client. */
+    /**
+     * Answers a connection just accepted from the kernel; never waits on its client. The client's marker is read
+     * through junixsocket (one {@code getpeername}, as the core would make); the descriptor, which junixsocket gives
+     * only through two more system calls, is asked for by marked clients alone.
+     */
     void start(AFUNIXSocket connection) {
-        int fd;
+        String peer;
         try {
-            fd = FileDescriptorCast.using(connection.getFileDescriptor()).as(Integer.class);
-        } catch (IOException | RuntimeException e) {
+            peer = abstractName(connection.getRemoteSocketAddress());
+        } catch (RuntimeException e) {
             failed(connection, e);
             return;
         }
-        handshakes.start(fd, (result, failure) -> {
-            if (failure == null) {
-                queue.add(connection, result);
-            } else {
-                failed(connection, failure);
-            }
-        });
+        handshakes.start(peer, () -> FileDescriptorCast.using(connection.getFileDescriptor()).as(Integer.class),
+                (result, failure) -> {
+                    if (failure == null) {
+                        queue.add(connection, result);
+                    } else {
+                        failed(connection, failure);
+                    }
+                });
+    }
+
+    /** @return the name of a peer bound in the abstract namespace, without its leading NUL byte; else null */
+    private static String abstractName(AFUNIXSocketAddress peer) {
+        if (peer == null || !peer.isInAbstractNamespace()) {
+            return null;
+        }
+        byte[] path = peer.getPathAsBytes();
+        return new String(path, 1, path.length - 1, StandardCharsets.ISO_8859_1);
     }
 
     /** Closes the connection; a handshake that failed is logged, anything else goes to an accept() caller. */

@@ -74,11 +74,16 @@ public final class ServerHandshake implements Closeable {
         }
     }
 
+    /** @return the outcome for a client that did not mark itself: the kernel socket, nothing said */
+    static HandshakeResult plainClient(ShuntConfig config) {
+        return HandshakeResult.fallback(new FallbackException(
+                config.enabled() ? FallbackReason.PEER_NOT_SHUNT : FallbackReason.DISABLED, ""));
+    }
+
     private static ServerHandshake answerMarker(int fd, ShuntConfig config, boolean mayOffer, int version)
             throws IOException {
         if (version == 0) {
-            return decided(fd, HandshakeResult.fallback(new FallbackException(
-                    config.enabled() ? FallbackReason.PEER_NOT_SHUNT : FallbackReason.DISABLED, "")));
+            return decided(fd, plainClient(config));
         }
         long deadline = ShuntHandshake.deadline(config);
         AccessWindow window;

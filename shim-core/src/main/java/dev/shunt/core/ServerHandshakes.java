@@ -48,6 +48,19 @@ public final class ServerHandshakes {
     }
 
     /**
+     * An accepted socket's descriptor, from a socket layer that gives it only at a price (junixsocket's
+     * {@code FileDescriptorCast}: two system calls).
+     */
+    @FunctionalInterface
+    public interface Descriptor {
+        /**
+         * @return the socket's descriptor
+         * @throws IOException if the socket layer cannot tell it
+         */
+        int get() throws IOException;
+    }
+
+    /**
      * @param config the configuration in force
      * @param server the listening address, for thread names and logs
      */
@@ -78,6 +91,37 @@ public final class ServerHandshakes {
             outcome.settled(null, e);
             return;
         }
+        start(fd, version, outcome);
+    }
+
+    /**
+     * As {@link #start(int, Outcome)}, for a socket layer that reads the peer's address itself: the client's marker
+     * comes from {@code peerAbstractName}, and the descriptor is asked for only when the handshake needs it (a
+     * marked client, or a recording that wants handshake events), so that a plain client's connection costs no
+     * system call here.
+     *
+     * @param peerAbstractName the peer's name in the abstract namespace (without its leading NUL byte), or null when
+     *     the peer is not bound there
+     * @param descriptor gives the accepted socket's descriptor
+     * @param outcome where the outcome goes: before this returns, unless the handshake waits on a thread
+     */
+    public void start(String peerAbstractName, Descriptor descriptor, Outcome outcome) {
+        int version = ClientMarker.version(peerAbstractName);
+        if (version == 0 && !ShuntEvents.handshakesRecorded()) {
+            outcome.settled(ServerHandshake.plainClient(config), null);
+            return;
+        }
+        int fd;
+        try {
+            fd = descriptor.get();
+        } catch (IOException | RuntimeException e) {
+            outcome.settled(null, e);
+            return;
+        }
+        start(fd, version, outcome);
+    }
+
+    private void start(int fd, int version, Outcome outcome) {
         if (version == 0 || !submitted(fd, outcome, version)) {
             answer(fd, outcome, false, version);
         }

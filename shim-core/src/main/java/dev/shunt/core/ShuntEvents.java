@@ -15,6 +15,11 @@ final class ShuntEvents {
     }
 
     /** @return a begun handshake event when a recording wants one, else null */
+    /** @return whether a recording wants handshake events (they name the socket's descriptor) */
+    static boolean handshakesRecorded() {
+        return HANDSHAKE.on();
+    }
+
     static HandshakeEvent handshakeStarted() {
         if (!HANDSHAKE.on()) {
             return null;

@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.UnixSockets;
 import dev.shunt.nativeio.testing.NoDescriptorLeaks;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,6 +90,22 @@ class ServerHandshakesTest {
         c.accepted = UnixSockets.accept(listening.fd);
         open.add(c.accepted);
         return c;
+    }
+
+    /** The accepted socket's descriptor as a socket layer gives it: counted, as each ask costs system calls. */
+    private static final class CountedDescriptor implements ServerHandshakes.Descriptor {
+        final AtomicInteger asked = new AtomicInteger();
+        private final int fd;
+
+        CountedDescriptor(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public int get() {
+            asked.incrementAndGet();
+            return fd;
+        }
     }
 
     /** @return the accepted socket of a client that marked itself (or not) and will not answer an offer */
@@ -173,6 +191,56 @@ class ServerHandshakesTest {
             assertTrue(clientResult.isFastPath(), clientResult.detail());
             outcome.result.stream().close();
             clientResult.stream().close();
+            handshakes.close();
+        }
+    }
+
+    @Test
+    void aPlainClientNamedByTheSocketLayerIsAnsweredWithoutItsDescriptor() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
+            int accepted = connect(ON.withEnabled(false));
+            CountedDescriptor descriptor = new CountedDescriptor(accepted);
+            Recorded outcome = new Recorded();
+            handshakes.start(UnixSockets.peerAbstractName(accepted), descriptor, outcome);
+            assertSame(Thread.currentThread(), outcome.await(), "answered on the calling thread");
+            assertEquals(FallbackReason.PEER_NOT_SHUNT, outcome.result.fallbackReason());
+            assertEquals(0, descriptor.asked.get(), "a plain client's connection needs no descriptor");
+            handshakes.close();
+        }
+    }
+
+    @Test
+    void aMarkedClientNamedByTheSocketLayerGetsTheFastPathThroughItsDescriptor() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
+            Connection c = connected(ON);
+            CountedDescriptor descriptor = new CountedDescriptor(c.accepted);
+            Recorded outcome = new Recorded();
+            handshakes.start(UnixSockets.peerAbstractName(c.accepted), descriptor, outcome);
+            HandshakeResult clientResult = c.client.complete();
+            outcome.await();
+            assertTrue(outcome.result.isFastPath(), outcome.result.detail());
+            assertEquals(1, descriptor.asked.get());
+            outcome.result.stream().close();
+            clientResult.stream().close();
+            handshakes.close();
+        }
+    }
+
+    @Test
+    void aDescriptorThatCannotBeToldFailsTheHandshake() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
+            int accepted = connect(ON);
+            Recorded outcome = new Recorded();
+            IOException broken = new IOException("no descriptor");
+            handshakes.start(UnixSockets.peerAbstractName(accepted), () -> {
+                throw broken;
+            }, outcome);
+            assertSame(Thread.currentThread(), outcome.await());
+            assertNull(outcome.result);
+            assertSame(broken, outcome.failure);
             handshakes.close();
         }
     }

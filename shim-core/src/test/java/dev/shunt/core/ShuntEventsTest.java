@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -97,6 +98,47 @@ class ShuntEventsTest {
             RecordedEvent error = await(events, e -> e.getEventType().getName().equals("dev.shunt.ProtocolError"));
             assertEquals("server", error.getString("role"));
             assertTrue(error.getString("message").contains("producer position"), error.getString("message"));
+        }
+    }
+
+    /**
+     * A socket layer that reads the peer's address itself spares a plain client's connection its descriptor
+     * ({@link ServerHandshakes#start(String, ServerHandshakes.Descriptor, ServerHandshakes.Outcome)}), except while a
+     * recording wants handshake events, which name the descriptor.
+     */
+    @Test
+    void aRecordedHandshakeOfAPlainClientNamesTheDescriptorTheSocketLayerGave() throws Exception {
+        List<RecordedEvent> events = new CopyOnWriteArrayList<>();
+        AtomicInteger asked = new AtomicInteger();
+        try (RecordingStream recording = new RecordingStream();
+                ListeningSocket listening = ListeningSocket.open(4)) {
+            recording.enable("dev.shunt.Handshake");
+            recording.onEvent(events::add);
+            recording.startAsync();
+            int client = UnixSockets.socket();
+            int accepted = -1;
+            try {
+                UnixSockets.connect(client, listening.path.toString());
+                accepted = UnixSockets.accept(listening.fd);
+                int fd = accepted;
+                ServerHandshakes handshakes = new ServerHandshakes(FAST, listening.path.toString());
+                CompletableFuture<HandshakeResult> outcome = new CompletableFuture<>();
+                handshakes.start(null, () -> {
+                    asked.incrementAndGet();
+                    return fd;
+                }, (result, failure) -> outcome.complete(result));
+                assertEquals(FallbackReason.PEER_NOT_SHUNT, outcome.get(10, TimeUnit.SECONDS).fallbackReason());
+                handshakes.close();
+                RecordedEvent event = await(events, e -> e.getEventType().getName().equals("dev.shunt.Handshake"));
+                assertEquals(1, asked.get());
+                assertEquals(fd, event.getInt("fd"));
+                assertEquals(FallbackReason.PEER_NOT_SHUNT.name(), event.getString("fallbackReason"));
+            } finally {
+                Descriptors.close(client);
+                if (accepted >= 0) {
+                    Descriptors.close(accepted);
+                }
+            }
         }
     }
 
