@@ -78,6 +78,8 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
     private int keyInterest;
     private boolean boundByApp;
     private boolean handshaking;
+    /** A client's handshake while {@link #handshaking}; guarded by {@link #stateLock}. */
+    private ClientHandshake clientHandshake;
     /** What the application wrote while the handshake ran, until it is out; null when it wrote nothing then. */
     private EarlyBytes early;
     /** The handshake settled and {@link #early} is on its way out: it takes no more. */
@@ -117,15 +119,16 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
     static ShuntSocketChannel accepted(SelectorProvider provider, SocketChannel kernel, ShuntConfig config,
             ServerHandshakes handshakes) throws IOException {
         int fd = ((SelChImpl) kernel).getFDVal();
-        if (!ShuntHandshake.peerAwaitsOffer(fd)) {
-            ShuntSocketChannel channel = new ShuntSocketChannel(provider, kernel, config, Route.KERNEL);
-            channel.settle(ShuntHandshake.accept(fd, config), null);
-            return channel;
+        String peer = UnixSockets.peerAbstractName(fd);
+        boolean marked = ShuntHandshake.isMarkedClient(peer);
+        ShuntSocketChannel channel = new ShuntSocketChannel(provider, kernel, config,
+                marked ? Route.HANDSHAKING : Route.KERNEL);
+        if (marked) {
+            channel.pollSet = PollSet.open(fd);
+            channel.handshaking = true;
         }
-        ShuntSocketChannel channel = new ShuntSocketChannel(provider, kernel, config, Route.HANDSHAKING);
-        channel.pollSet = PollSet.open(fd);
-        channel.handshaking = true;
-        handshakes.start(fd, channel::settleWith);
+        // A plain client's outcome comes on this thread, before start returns.
+        handshakes.start(peer, () -> fd, channel::settleWith);
         return channel;
     }
 
@@ -200,12 +203,13 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
             finishPending = !connected;
             return connected;
         }
+        ClientHandshake pending = handshake;
         synchronized (stateLock) {
             route = Route.HANDSHAKING;
             handshaking = true;
+            clientHandshake = pending;
             finishPending = !connected;
         }
-        ClientHandshake pending = handshake;
         HandshakePool.run(() -> settleFrom(() -> {
             if (!connected) {
                 awaitKernelConnect();
@@ -317,6 +321,7 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
         }
         synchronized (stateLock) {
             handshaking = false;
+            clientHandshake = null;
             early = null;
             try {
                 if (failed) {
@@ -748,15 +753,22 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
         ShuntStream s;
         boolean shakingHands;
         boolean bytesPending;
+        ClientHandshake abandoned;
         synchronized (stateLock) {
             closing = true;
             s = stream;
             shakingHands = handshaking;
+            abandoned = handshaking ? clientHandshake : null;
             bytesPending = early != null;
             earlyWritability();
         }
         if (s != null) {
             s.close();
+        }
+        if (abandoned != null) {
+            // A client that closes before the offer arrives (connect returned long before) never reaches the fast
+            // path: it still counts as a short connection, or such clients would keep making handshakes.
+            abandoned.abandoned();
         }
         if (bytesPending) {
             // As a kernel socket delivers what was written before its close: the handshake (bounded by its timeout)

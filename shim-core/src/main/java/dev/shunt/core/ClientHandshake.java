@@ -1,6 +1,7 @@
 package dev.shunt.core;
 
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A client's handshake between {@link ShuntHandshake#prepareClient} and the end of connect, the mirror of the
@@ -17,6 +18,10 @@ public final class ClientHandshake {
     private final FallbackException fallback;
     /** The record this connection reports to when its fast path ends, or null. */
     private final ShortConnections history;
+    /** When the handshake was prepared, on {@link #history}'s clock (0 without a record). */
+    private final long preparedNanos;
+    /** Set by whichever reports this connection to {@link #history} first: its stream, or {@link #abandoned()}. */
+    private final AtomicBoolean reported = new AtomicBoolean();
     private long deadlineNanos;
     private boolean clockStarted;
     /** The JFR event of this handshake from its clock's start, or null when handshakes are not recorded. */
@@ -30,6 +35,7 @@ public final class ClientHandshake {
         this.window = window;
         this.fallback = fallback;
         this.history = history;
+        this.preparedNanos = history == null ? 0 : history.now();
     }
 
     /** A handshake on a marked socket, to complete after connect. */
@@ -45,6 +51,19 @@ public final class ClientHandshake {
     /** @return whether the socket was marked and an offer is expected after connect */
     public boolean isAttempting() {
         return fallback == null;
+    }
+
+    /**
+     * The application closed the connection before this handshake settled (an adapter whose connect returns before
+     * the handshake ends): the connection counts for the short-connection rule as one that closed having moved
+     * nothing, since it could never have paid for its handshake. Without this, connections that always close before
+     * the server's offer arrives would never count, and would all keep making handshakes. A stream that the
+     * handshake still makes afterwards reports nothing more. Any thread; at most once counted.
+     */
+    public void abandoned() {
+        if (history != null && reported.compareAndSet(false, true)) {
+            history.ended(preparedNanos, 0);
+        }
     }
 
     /**
@@ -131,7 +150,8 @@ public final class ClientHandshake {
             HandshakeMessage.Offer offer = HandshakeMessage.Offer.decode(message);
             region = SharedRegion.attach(message.fds[0], offer.regionBytes(), offer.capacity(), window);
             HandshakeMessage.send(fd, HandshakeMessage.accept(), new int[0], deadline);
-            ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, config, history);
+            ShortConnections reportTo = history != null && reported.compareAndSet(false, true) ? history : null;
+            ShuntStream stream = new ShuntStream(Role.CLIENT, fd, region, window, config, reportTo);
             done = true;
             return HandshakeResult.fastPath(stream);
         } catch (FallbackException e) {

@@ -1,6 +1,5 @@
 package dev.shunt.core;
 
-import dev.shunt.nativeio.UnixSockets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>Server: {@link ServerAdvertisement#publish} after bind/listen, {@link #accept(int, ShuntConfig)} on
- *       each accepted socket before the application sees it ({@link #isMarkedClient(int)} tells whether that
+ *       each accepted socket before the application sees it ({@link #isMarkedClient(String)} tells whether that
  *       can wait on the client; {@link #acceptWithoutWaiting(int, ShuntConfig)} never does). An event loop calls
  *       {@link #beginAccept(int, ShuntConfig)}, which never waits on the client, waits for the client's answer
  *       itself ({@link ServerHandshake#canCompleteNow()}), then {@link ServerHandshake#complete()}.</li>
@@ -70,29 +69,18 @@ public final class ShuntHandshake {
     }
 
     /**
-     * Server side: whether the peer of an accepted socket marked itself as a Shunt client. Only for such a peer
-     * can {@link #accept(int, ShuntConfig)} wait on the client (for its answer to the offer, up to
-     * {@code shunt.handshakeTimeoutMillis}); for any other it returns at once, without a byte on the socket.
+     * Server side: whether the peer of an accepted socket, bound at this name, marked itself as a Shunt client. Only
+     * for such a peer can {@link #accept(int, ShuntConfig)} wait on the client (for its answer to the offer, up to
+     * {@code shunt.handshakeTimeoutMillis}); for any other it returns at once, without a byte on the socket. The name
+     * is read once per connection and passed on ({@link ServerHandshakes#start(String, ServerHandshakes.Descriptor,
+     * ServerHandshakes.Outcome)}), so that a plain client costs one {@code getpeername}.
      *
-     * @param fd the accepted socket
-     * @return whether the peer's address is a Shunt client marker
-     * @throws IOException if the peer's address cannot be read
+     * @param peerAbstractName the peer's name in the abstract namespace ({@code UnixSockets.peerAbstractName}), or
+     *     null when the peer is not bound there
+     * @return whether the name is a Shunt client marker
      */
-    public static boolean isMarkedClient(int fd) throws IOException {
-        return ClientMarker.version(UnixSockets.peerAbstractName(fd)) != 0;
-    }
-
-    /**
-     * Server side, without waiting: whether the peer of an accepted socket marked itself as a Shunt client. Only then
-     * does {@link #accept} exchange messages (and wait, bounded, for the client's answer); otherwise it returns the
-     * fallback at once. Lets a non-blocking server keep waits off its own thread.
-     *
-     * @param fd the accepted socket
-     * @return whether the client awaits an offer or a decline
-     * @throws IOException when {@code getpeername} fails
-     */
-    public static boolean peerAwaitsOffer(int fd) throws IOException {
-        return ClientMarker.version(UnixSockets.peerAbstractName(fd)) != 0;
+    public static boolean isMarkedClient(String peerAbstractName) {
+        return ClientMarker.version(peerAbstractName) != 0;
     }
 
     /**

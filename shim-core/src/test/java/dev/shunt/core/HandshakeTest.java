@@ -335,7 +335,7 @@ class HandshakeTest {
             int[] client = new int[1];
             CompletableFuture<HandshakeResult> pending = shuntClient(ON, client);
             int accepted = UnixSockets.accept(listenFd);
-            assertTrue(ShuntHandshake.isMarkedClient(accepted));
+            assertTrue(ShuntHandshake.isMarkedClient(UnixSockets.peerAbstractName(accepted)));
             HandshakeResult server = ShuntHandshake.acceptWithoutWaiting(accepted, ON);
             assertEquals(FallbackReason.HANDSHAKE_LIMIT, server.fallbackReason());
             HandshakeResult result = pending.get(5, TimeUnit.SECONDS);
@@ -349,7 +349,7 @@ class HandshakeTest {
         int[] client = new int[1];
         shuntClient(ON.withEnabled(false), client).get(5, TimeUnit.SECONDS);
         int accepted = UnixSockets.accept(listenFd);
-        assertFalse(ShuntHandshake.isMarkedClient(accepted));
+        assertFalse(ShuntHandshake.isMarkedClient(UnixSockets.peerAbstractName(accepted)));
         assertEquals(FallbackReason.PEER_NOT_SHUNT, ShuntHandshake.acceptWithoutWaiting(accepted, ON).fallbackReason());
         assertEquals(-1, UnixSockets.peek(client[0], new byte[1], 0, 1), "server must not speak to a plain client");
         Descriptors.close(accepted);
@@ -517,6 +517,70 @@ class HandshakeTest {
                 Descriptors.close(accepted);
                 Descriptors.close(fd);
             }
+        }
+    }
+
+    /**
+     * Connects a marked client to the advertised server and lets the application close it before any offer came
+     * ({@link ClientHandshake#abandoned()}); the server's side is accepted and closed unanswered.
+     */
+    private void abandonedConnection(int i) throws Exception {
+        int fd = UnixSockets.socket();
+        ClientHandshake handshake = ShuntHandshake.prepareClient(fd, path, ON);
+        assertTrue(handshake.isAttempting(), "connection " + i + " attempts the fast path");
+        UnixSockets.connect(fd, path.toString());
+        handshake.abandoned();
+        Descriptors.close(fd);
+        Descriptors.close(UnixSockets.accept(listenFd));
+    }
+
+    private void assertNextConnectionSkipsTheHandshake() throws Exception {
+        int fd = UnixSockets.socket();
+        try {
+            ClientHandshake next = ShuntHandshake.prepareClient(fd, path, ON);
+            assertFalse(next.isAttempting(), "a streak of short connections: the next frequent one skips");
+            assertEquals(FallbackReason.SHORT_CONNECTIONS, next.complete().fallbackReason());
+        } finally {
+            Descriptors.close(fd);
+        }
+    }
+
+    @Test
+    void clientsClosedBeforeTheOfferCameCountAsShortConnections() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            for (int i = 0; i < ShortConnections.STREAK; i++) {
+                abandonedConnection(i);
+            }
+            assertNextConnectionSkipsTheHandshake();
+        }
+    }
+
+    @Test
+    void anAbandonedHandshakeThatStillReachesTheFastPathCountsOnce() throws Exception {
+        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
+            for (int i = 0; i < ShortConnections.STREAK - 1; i++) {
+                abandonedConnection(i);
+            }
+            int[] client = new int[1];
+            client[0] = UnixSockets.socket();
+            ClientHandshake handshake = ShuntHandshake.prepareClient(client[0], path, ON);
+            UnixSockets.connect(client[0], path.toString());
+            handshake.abandoned();
+            int accepted = UnixSockets.accept(listenFd);
+            CompletableFuture<HandshakeResult> server = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ShuntHandshake.accept(accepted, ON);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            HandshakeResult result = handshake.complete();
+            assertTrue(result.isFastPath(), result.detail());
+            // Long past the short limit: had the stream reported its close as well, the streak would end here.
+            Thread.sleep(2 * ShortConnections.SHORT_MILLIS);
+            result.close(() -> Descriptors.close(client[0]));
+            server.get(10, TimeUnit.SECONDS).close(() -> Descriptors.close(accepted));
+            assertNextConnectionSkipsTheHandshake();
         }
     }
 }

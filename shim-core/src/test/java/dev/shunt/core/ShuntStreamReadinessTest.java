@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What a selector-driven adapter asks without moving bytes: {@link ShuntStream#isReadable()},
  * {@link ShuntStream#isWritable()}, a doorbell sleep for ring space only, and
- * {@link ShuntHandshake#peerAwaitsOffer(int)}.
+ * {@link ShuntHandshake#isMarkedClient(String)}.
  */
 class ShuntStreamReadinessTest {
     private static final int RING = 4096;
@@ -72,8 +72,8 @@ class ShuntStreamReadinessTest {
             UnixSockets.connect(plain, socket.toString());
             int first = UnixSockets.accept(listener);
             int second = UnixSockets.accept(listener);
-            assertTrue(ShuntHandshake.peerAwaitsOffer(first));
-            assertFalse(ShuntHandshake.peerAwaitsOffer(second));
+            assertTrue(ShuntHandshake.isMarkedClient(UnixSockets.peerAbstractName(first)));
+            assertFalse(ShuntHandshake.isMarkedClient(UnixSockets.peerAbstractName(second)));
             for (int fd : new int[] {marked, plain, first, second}) {
                 Descriptors.close(fd);
             }
