@@ -3,7 +3,6 @@ package dev.shunt.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.shunt.core.ClientHandshake;
 import dev.shunt.core.HandshakeResult;
@@ -14,9 +13,9 @@ import dev.shunt.core.ShuntStream;
 import dev.shunt.core.testing.ChildJvm;
 import dev.shunt.core.testing.TestProtection;
 import dev.shunt.nativeio.Cpus;
+import dev.shunt.nativeio.testing.ThreadCpus;
 import dev.shunt.nativeio.Descriptors;
 import dev.shunt.nativeio.UnixSockets;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -37,11 +36,7 @@ class SharedCpuMoveTest {
 
     @Test
     void aThreadSharingItsBusyPeersCpuMovesToAFreeOne() throws Exception {
-        String mask = allowedCpus();
-        assumeTrue(mask.startsWith("0") && (mask.contains(",") || mask.contains("-")),
-                "needs CPU 0 and another one; this thread may run on " + mask);
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/taskset")), "needs taskset (util-linux) to hold the peer");
-        assumeTrue(Cpus.moveOffCurrent() != Cpus.UNKNOWN, "this thread cannot move (sched_setaffinity refused)");
+        String mask = ThreadCpus.assumeMovableBesideCpu0();
         Path dir = Files.createTempDirectory("shunt-cpu");
         Path path = dir.resolve("s");
         try (ChildJvm server = ChildJvm.start(List.of("taskset", "-c", "0"), List.of("shunt.enabled=true"),
@@ -54,10 +49,7 @@ class SharedCpuMoveTest {
                 HandshakeResult result = handshake.complete();
                 assertTrue(result.isFastPath(), result.toString());
                 ShuntStream stream = result.stream();
-                for (int i = 0; Cpus.current() != 0 && i < 8; i++) {
-                    Cpus.moveOffCurrent();
-                }
-                assumeTrue(Cpus.current() == 0, "could not bring this thread onto CPU 0 beside the peer");
+                ThreadCpus.assumeOnCpu0();
                 long movesBefore = ShuntMetrics.get().getThreadMoves();
                 byte[] message = new byte[32];
                 byte[] echo = new byte[32];
@@ -75,7 +67,7 @@ class SharedCpuMoveTest {
                 assertTrue(ShuntMetrics.get().getThreadMoves() > movesBefore, "no move in " + roundTrips
                         + " round trips");
                 assertNotEquals(0, Cpus.current(), "back on the peer's CPU");
-                assertEquals(mask, allowedCpus(), "the thread's CPU mask");
+                assertEquals(mask, ThreadCpus.allowedList(), "the thread's CPU mask");
                 stream.close();
             } finally {
                 Descriptors.close(fd);
@@ -85,15 +77,5 @@ class SharedCpuMoveTest {
             Files.deleteIfExists(Path.of(path + ".shunt"));
             Files.delete(dir);
         }
-    }
-
-    /** The calling thread's {@code Cpus_allowed_list}. */
-    private static String allowedCpus() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
-            if (line.startsWith("Cpus_allowed_list:")) {
-                return line.substring(line.indexOf(':') + 1).trim();
-            }
-        }
-        throw new IOException("no Cpus_allowed_list in /proc/thread-self/status");
     }
 }

@@ -133,7 +133,8 @@ final class RingReadiness {
         if (!waiting) {
             waiting = true;
             waitStart = System.nanoTime();
-            spinEnd = waitStart + policy.begin(stream.peerOnThisCpu(), stream.takePeerWoken());
+            // Two busy sides that fell onto one CPU part here too: the selector's thread moves off the peer's.
+            spinEnd = waitStart + stream.beginWait(policy, waitStart);
         }
         return spinEnd;
     }

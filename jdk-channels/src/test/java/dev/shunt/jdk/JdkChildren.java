@@ -19,6 +19,16 @@ final class JdkChildren {
      * @param properties further {@code key=value} system properties
      */
     static ChildJvm start(boolean shunt, List<String> properties, Class<?> main, String... args) throws IOException {
+        return start(List.of(), shunt, properties, main, args);
+    }
+
+    /**
+     * @param prefix what the child's command line starts with (for example {@code taskset -c 0})
+     * @param shunt whether the child's JVM-wide provider is Shunt's
+     * @param properties further {@code key=value} system properties
+     */
+    static ChildJvm start(List<String> prefix, boolean shunt, List<String> properties, Class<?> main, String... args)
+            throws IOException {
         List<String> all = new ArrayList<>(properties);
         if (shunt) {
             all.add("java.nio.channels.spi.SelectorProvider=" + ShuntSelectorProvider.class.getName());
@@ -26,6 +36,8 @@ final class JdkChildren {
         if (all.stream().noneMatch(p -> p.startsWith(ShuntConfig.ENABLED + "="))) {
             all.add(ShuntConfig.ENABLED + "=true");
         }
-        return ChildJvm.start(List.of("env", "JDK_JAVA_OPTIONS=" + EXPORTS), all, main, args);
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("env", "JDK_JAVA_OPTIONS=" + EXPORTS));
+        return ChildJvm.start(command, all, main, args);
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
+import dev.shunt.nativeio.testing.ThreadCpus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +32,7 @@ class CpusTest {
      */
     @Test
     void moveOffCurrentChangesTheCpuAndKeepsTheMask() throws Exception {
-        String mask = allowedCpus();
+        String mask = ThreadCpus.allowedList();
         assumeTrue(mask.contains(",") || mask.contains("-"), "the test thread may run on one CPU only: " + mask);
         int changed = 0;
         for (int i = 0; i < 20; i++) {
@@ -40,7 +40,7 @@ class CpusTest {
             int after = Cpus.moveOffCurrent();
             assertNotEquals(Cpus.UNKNOWN, after);
             changed += after != before ? 1 : 0;
-            assertEquals(mask, allowedCpus());
+            assertEquals(mask, ThreadCpus.allowedList());
         }
         assertTrue(changed >= 15, changed + " of 20 moves changed the CPU");
     }
@@ -54,10 +54,10 @@ class CpusTest {
             int cpu = Cpus.current();
             mask.putByte(cpu / 8, (byte) (1 << (cpu % 8)));
             assertEquals(0, LibCHolder.LIBC.sched_setaffinity(0, ThreadScratch.SIZE, mask));
-            String pinned = allowedCpus();
+            String pinned = ThreadCpus.allowedList();
             assertEquals(Cpus.UNKNOWN, Cpus.moveOffCurrent());
             assertEquals(String.valueOf(cpu), pinned);
-            return allowedCpus();
+            return ThreadCpus.allowedList();
         });
         assertTrue(kept.matches("\\d+"), kept);
     }
@@ -65,24 +65,14 @@ class CpusTest {
     /** Where {@code sched_setaffinity} is refused (a seccomp profile), the thread does not move and keeps its mask. */
     @Test
     void moveOffCurrentRefusedLeavesTheThreadAsItWas() throws Exception {
-        String mask = allowedCpus();
+        String mask = ThreadCpus.allowedList();
         assumeTrue(mask.contains(",") || mask.contains("-"), "the test thread may run on one CPU only: " + mask);
         String after = runOnOwnThread(() -> {
             SeccompRefusal.refuseSchedSetaffinityOnThisThread();
             assertEquals(Cpus.UNKNOWN, Cpus.moveOffCurrent());
-            return allowedCpus();
+            return ThreadCpus.allowedList();
         });
         assertEquals(mask, after);
-    }
-
-    /** The calling thread's {@code Cpus_allowed_list}. */
-    private static String allowedCpus() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
-            if (line.startsWith("Cpus_allowed_list:")) {
-                return line.substring(line.indexOf(':') + 1).trim();
-            }
-        }
-        throw new IOException("no Cpus_allowed_list in /proc/thread-self/status");
     }
 
     /** Runs on a thread of its own, so that a mask or a seccomp filter set there does not outlive the test. */

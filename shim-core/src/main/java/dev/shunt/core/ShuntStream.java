@@ -506,12 +506,7 @@ public final class ShuntStream implements Closeable {
      */
     private void await(Direction direction, long deadline) throws IOException {
         long start = System.nanoTime();
-        boolean peerHere = peerOnThisCpu();
-        if (peerHere && direction.policy.moveOffPeerCpu(start)) {
-            publishThisCpu();
-            peerHere = false;
-        }
-        long spinEnd = start + direction.policy.begin(peerHere, takePeerWoken());
+        long spinEnd = start + beginWait(direction.policy, start);
         do {
             if (direction.ready()) {
                 direction.policy.answeredWhileSpinning();
@@ -651,6 +646,25 @@ public final class ShuntStream implements Closeable {
      */
     public void publishThisCpu() {
         inControl.publishConsumerCpu(Cpus.current());
+    }
+
+    /**
+     * Begins a wait of a party that waits on this stream alone (a blocking call, a selector's channel) under its
+     * policy: first moves the calling thread off the peer's CPU when the policy says so ({@link
+     * WaitPolicy#moveOffPeerCpu}) and tells the peer where it went, then asks how long to spin ({@link
+     * WaitPolicy#begin}). An event loop over many streams decides once for all of them.
+     *
+     * @param policy the waiting party's policy
+     * @param nowNanos the wait's start, on {@link System#nanoTime()}'s scale
+     * @return how long to spin before sleeping, in nanoseconds (0: sleep at once)
+     */
+    public long beginWait(WaitPolicy policy, long nowNanos) {
+        boolean peerHere = peerOnThisCpu();
+        if (peerHere && policy.moveOffPeerCpu(nowNanos)) {
+            publishThisCpu();
+            peerHere = false;
+        }
+        return policy.begin(peerHere, takePeerWoken());
     }
 
     /**

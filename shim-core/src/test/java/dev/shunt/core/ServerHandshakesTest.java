@@ -22,6 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link ServerHandshakes} against real sockets: which connections are answered on the calling thread, which wait on a
@@ -178,17 +180,28 @@ class ServerHandshakesTest {
         }
     }
 
-    @Test
-    void aMarkedClientThatAnswersGetsTheFastPathFromTheHandshakeThread() throws Exception {
+    /**
+     * @param named whether the socket layer reads the client's name itself and gives the descriptor on demand
+     *     ({@link ServerHandshakes#start(String, ServerHandshakes.Descriptor, ServerHandshakes.Outcome)})
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aMarkedClientThatAnswersGetsTheFastPathFromTheHandshakeThread(boolean named) throws Exception {
         try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
             ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
             Connection c = connected(ON);
+            CountedDescriptor descriptor = new CountedDescriptor(c.accepted);
             Recorded outcome = new Recorded();
-            handshakes.start(c.accepted, outcome);
+            if (named) {
+                handshakes.start(UnixSockets.peerAbstractName(c.accepted), descriptor, outcome);
+            } else {
+                handshakes.start(c.accepted, outcome);
+            }
             HandshakeResult clientResult = c.client.complete();
             outcome.await();
             assertTrue(outcome.result.isFastPath(), outcome.result.detail());
             assertTrue(clientResult.isFastPath(), clientResult.detail());
+            assertEquals(named ? 1 : 0, descriptor.asked.get(), "the descriptor asked for once, when named");
             outcome.result.stream().close();
             clientResult.stream().close();
             handshakes.close();
@@ -206,24 +219,6 @@ class ServerHandshakesTest {
             assertSame(Thread.currentThread(), outcome.await(), "answered on the calling thread");
             assertEquals(FallbackReason.PEER_NOT_SHUNT, outcome.result.fallbackReason());
             assertEquals(0, descriptor.asked.get(), "a plain client's connection needs no descriptor");
-            handshakes.close();
-        }
-    }
-
-    @Test
-    void aMarkedClientNamedByTheSocketLayerGetsTheFastPathThroughItsDescriptor() throws Exception {
-        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
-            ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
-            Connection c = connected(ON);
-            CountedDescriptor descriptor = new CountedDescriptor(c.accepted);
-            Recorded outcome = new Recorded();
-            handshakes.start(UnixSockets.peerAbstractName(c.accepted), descriptor, outcome);
-            HandshakeResult clientResult = c.client.complete();
-            outcome.await();
-            assertTrue(outcome.result.isFastPath(), outcome.result.detail());
-            assertEquals(1, descriptor.asked.get());
-            outcome.result.stream().close();
-            clientResult.stream().close();
             handshakes.close();
         }
     }
