@@ -108,6 +108,18 @@ class ServerHandshakesTest {
             asked.incrementAndGet();
             return fd;
         }
+
+        /**
+         * Starts the socket's handshake: {@code named}, as a socket layer that reads the peer's name itself and gives
+         * this descriptor on demand; else by descriptor.
+         */
+        void start(ServerHandshakes handshakes, boolean named, Recorded outcome) throws IOException {
+            if (named) {
+                handshakes.start(UnixSockets.peerAbstractName(fd), this, outcome);
+            } else {
+                handshakes.start(fd, outcome);
+            }
+        }
     }
 
     /** @return the accepted socket of a client that marked itself (or not) and will not answer an offer */
@@ -115,15 +127,18 @@ class ServerHandshakesTest {
         return connected(clientConfig).accepted;
     }
 
-    @Test
-    void anUnmarkedClientIsAnsweredOnTheCallingThreadBeforeStartReturns() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void anUnmarkedClientIsAnsweredOnTheCallingThreadBeforeStartReturns(boolean named) throws Exception {
         try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
             ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
+            CountedDescriptor descriptor = new CountedDescriptor(connect(ON.withEnabled(false)));
             Recorded outcome = new Recorded();
-            handshakes.start(connect(ON.withEnabled(false)), outcome);
+            descriptor.start(handshakes, named, outcome);
             assertTrue(outcome.thread.isDone(), "answered before start returned");
             assertSame(Thread.currentThread(), outcome.await());
             assertEquals(FallbackReason.PEER_NOT_SHUNT, outcome.result.fallbackReason());
+            assertEquals(0, descriptor.asked.get(), "a plain client's connection needs no descriptor");
             handshakes.close();
         }
     }
@@ -192,11 +207,7 @@ class ServerHandshakesTest {
             Connection c = connected(ON);
             CountedDescriptor descriptor = new CountedDescriptor(c.accepted);
             Recorded outcome = new Recorded();
-            if (named) {
-                handshakes.start(UnixSockets.peerAbstractName(c.accepted), descriptor, outcome);
-            } else {
-                handshakes.start(c.accepted, outcome);
-            }
+            descriptor.start(handshakes, named, outcome);
             HandshakeResult clientResult = c.client.complete();
             outcome.await();
             assertTrue(outcome.result.isFastPath(), outcome.result.detail());
@@ -204,21 +215,6 @@ class ServerHandshakesTest {
             assertEquals(named ? 1 : 0, descriptor.asked.get(), "the descriptor asked for once, when named");
             outcome.result.stream().close();
             clientResult.stream().close();
-            handshakes.close();
-        }
-    }
-
-    @Test
-    void aPlainClientNamedByTheSocketLayerIsAnsweredWithoutItsDescriptor() throws Exception {
-        try (ServerAdvertisement ad = ServerAdvertisement.publish(path, ON)) {
-            ServerHandshakes handshakes = new ServerHandshakes(ON, path.toString());
-            int accepted = connect(ON.withEnabled(false));
-            CountedDescriptor descriptor = new CountedDescriptor(accepted);
-            Recorded outcome = new Recorded();
-            handshakes.start(UnixSockets.peerAbstractName(accepted), descriptor, outcome);
-            assertSame(Thread.currentThread(), outcome.await(), "answered on the calling thread");
-            assertEquals(FallbackReason.PEER_NOT_SHUNT, outcome.result.fallbackReason());
-            assertEquals(0, descriptor.asked.get(), "a plain client's connection needs no descriptor");
             handshakes.close();
         }
     }
