@@ -78,7 +78,7 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
     private int keyInterest;
     private boolean boundByApp;
     private boolean handshaking;
-    /** A client's handshake while {@link #handshaking}; guarded by {@link #stateLock}. */
+    /** A client's handshake while it runs ({@link #handshaking}), null otherwise; guarded by {@link #stateLock}. */
     private ClientHandshake clientHandshake;
     /** What the application wrote while the handshake ran, until it is out; null when it wrote nothing then. */
     private EarlyBytes early;
@@ -758,7 +758,7 @@ public final class ShuntSocketChannel extends SocketChannel implements SelChImpl
             closing = true;
             s = stream;
             shakingHands = handshaking;
-            abandoned = handshaking ? clientHandshake : null;
+            abandoned = clientHandshake;
             bytesPending = early != null;
             earlyWritability();
         }
