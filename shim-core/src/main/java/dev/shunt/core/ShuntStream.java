@@ -788,6 +788,9 @@ public final class ShuntStream implements Closeable {
         input.lock.lock();
         try {
             lifecycle.ensureOpen();
+            // Armed again while the last announcement stands (a doorbell that brought nothing, a selector's new
+            // interest): that one goes first, or the producer word, still holding it, would refuse this one below.
+            withdrawLoopSleep();
             publishThisCpu();
             loopSleep = how;
             loopSleepTakenAtCheck = false;
