@@ -43,7 +43,8 @@ final class JsonReport {
                 .append(", \"gaps_us\": ").append(options.gapsNanos.stream().map(g -> number(g / 1e3)).toList())
                 .append(", \"rounds\": ").append(options.rounds)
                 .append(", \"load_threads\": ").append(options.loadThreads)
-                .append(", \"spin_nanos\": ").append(options.spinNanos).append("},\n");
+                .append(", \"spin_nanos\": ").append(options.spinNanos)
+                .append(", \"mpk\": ").append(string(options.mpk.propertyValue())).append("},\n");
         json.append("  \"results\": [");
         String separator = "\n";
         for (Summary r : results) {

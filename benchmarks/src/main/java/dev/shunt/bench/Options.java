@@ -1,5 +1,6 @@
 package dev.shunt.bench;
 
+import dev.shunt.core.MpkMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -75,6 +76,9 @@ final class Options {
                     + Runtime.getRuntime().availableProcessors() + ")",
             "  --spin-nanos NS     shunt.spinNanos of the Shunt transports and the spin budget of Aeron's",
             "                      idle strategy, 0 to 1000000000 (default: Shunt's, 50000)",
+            "  --mpk MODE          shunt.mpk of the Shunt transports: optional (a protection key where this",
+            "                      machine has them, else the fast path unprotected), off (never a key: the",
+            "                      figures without keys on a machine that has them) or required (default optional)",
             "  --out DIR           directory for shunt-bench.json and shunt-bench.png (default: "
                     + defaultOut() + ")",
             "  --help              this text",
@@ -98,6 +102,7 @@ final class Options {
     double warmup;
     int loadThreads = Runtime.getRuntime().availableProcessors();
     Long spinNanos;
+    MpkMode mpk = MpkMode.OPTIONAL;
     Path out = defaultOut();
     boolean help;
 
@@ -134,6 +139,7 @@ final class Options {
                 case "--warmup" -> warmup = number(value(args, ++i, arg), arg, 0, 600);
                 case "--load-threads" -> o.loadThreads = (int) whole(value(args, ++i, arg), arg, 1, 1024);
                 case "--spin-nanos" -> o.spinNanos = whole(value(args, ++i, arg), arg, 0, 1_000_000_000);
+                case "--mpk" -> o.mpk = mpk(value(args, ++i, arg));
                 case "--out" -> o.out = Path.of(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException(arg.startsWith("-")
                         ? "unknown option '" + arg + "'"
@@ -262,6 +268,14 @@ final class Options {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[i];
+    }
+
+    private static MpkMode mpk(String text) {
+        try {
+            return MpkMode.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--mpk must be one of required, optional, off; got '" + text + "'");
+        }
     }
 
     private static long whole(String text, String option, long min, long max) {

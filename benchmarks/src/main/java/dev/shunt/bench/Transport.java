@@ -1,5 +1,6 @@
 package dev.shunt.bench;
 
+import dev.shunt.core.ShuntConfig;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -133,10 +134,10 @@ enum Transport {
         if (agent()) {
             args.add("-javaagent:" + AgentShunt.jar());
         }
-        // The fast path is off unless enabled; with mpk=optional a machine without protection keys still
-        // measures the (unprotected) fast path, and its path says so (ShuntPath).
+        // The fast path is off unless enabled; with mpk=optional (the default) a machine without protection keys
+        // still measures the (unprotected) fast path, and its path says so (ShuntPath).
         args.add("-Dshunt.enabled=" + (family == Family.SHUNT));
-        args.add("-Dshunt.mpk=optional");
+        args.add("-D" + ShuntConfig.MPK + "=" + options.mpk.propertyValue());
         if (options.spinNanos != null) {
             args.add("-Dshunt.spinNanos=" + options.spinNanos);
         }

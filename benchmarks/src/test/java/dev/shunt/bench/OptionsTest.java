@@ -45,6 +45,7 @@ class OptionsTest {
         "--rounds 1.5 | --rounds takes a whole number; got '1.5'",
         "--load-threads 5000 | --load-threads must be from 1 to 1024; got '5000'",
         "--spin-nanos x | --spin-nanos takes a number; got 'x'",
+        "--mpk maybe | --mpk must be one of required, optional, off; got 'maybe'",
         "--transports kernel | unknown transport 'kernel'; choose from",
         "--transports jdk-unix,,shunt-core | --transports has an empty item",
         "--scenarios latency | unknown scenario 'latency'; choose from",
@@ -68,7 +69,7 @@ class OptionsTest {
         r = run("--help");
         assertEquals(0, r.status);
         for (String option : List.of("--transports", "--scenarios", "--sizes", "--stream-sizes", "--rates", "--gaps",
-                "--rounds", "--seconds", "--warmup", "--quick", "--load-threads", "--spin-nanos", "--out", "--help",
+                "--rounds", "--seconds", "--warmup", "--quick", "--load-threads", "--spin-nanos", "--mpk", "--out", "--help",
                 "-D" + CFloor.COMPILER_PROPERTY)) {
             assertTrue(r.out.contains(option), option);
         }
@@ -124,6 +125,9 @@ class OptionsTest {
         assertEquals(3, defaults.rounds);
         assertEquals(List.of(Scenario.values()), defaults.scenarios);
         assertEquals(Transport.C_FLOOR, defaults.transports.get(0));
+        assertTrue(Transport.SHUNT_SOCKET.jvmArguments(defaults).contains("-Dshunt.mpk=optional"));
+        Options noKeys = Options.parse(new String[] {"--mpk", "off"});
+        assertTrue(Transport.SHUNT_SOCKET.jvmArguments(noKeys).contains("-Dshunt.mpk=off"));
         // the budget of the issue: about 6 minutes for the defaults, 1.5 for --quick (the tool's own estimate)
         assertTrue(defaults.estimatedSeconds() < 330, "default estimate " + defaults.estimatedSeconds());
         Options quick = Options.parse(new String[] {"--quick"});

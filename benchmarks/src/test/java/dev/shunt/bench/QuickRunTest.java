@@ -49,6 +49,14 @@ class QuickRunTest {
     }
 
     @Test
+    void mpkOffMeasuresTheFastPathWithoutKeysWhereKeysWork(@TempDir Path out) throws Exception {
+        List<Transport> transports = List.of(Transport.SHUNT_CORE, Transport.NETTY_SHUNT);
+        Map<String, Object> json = runAndRead(out, "--seconds", "0.1", "--warmup", "0", "--rounds", "1", "--sizes",
+                "32", "--scenarios", "pingpong", "--transports", "shunt-core,netty-shunt", "--mpk", "off");
+        assertMeasured(json, transports, List.of("pingpong-32"), 1);
+    }
+
+    @Test
     void tablesShowPerSideCpuRatioRangesAndTheFloor(@TempDir Path out) throws Exception {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         int status = ShuntBench.run(new String[] {"--seconds", "0.1", "--warmup", "0", "--rounds", "2", "--sizes",
@@ -86,9 +94,11 @@ class QuickRunTest {
 
         Map<String, Object> json = (Map<String, Object>) MiniJson.parse(Files.readString(out.resolve(ShuntBench.JSON_FILE)));
         // What the connections reported must match what the orchestrator's own probe (pkey_alloc) found: with
-        // shunt.mpk=optional every Shunt figure ran on the fast path, with keys exactly where keys work.
+        // shunt.mpk=optional every Shunt figure ran on the fast path, with keys exactly where keys work; with off,
+        // without keys everywhere.
         boolean pku = (Boolean) ((Map<String, Object>) json.get("machine")).get("pku");
-        String fastPath = ShuntPath.fastPath(pku, MpkMode.OPTIONAL);
+        MpkMode mpk = MpkMode.parse((String) ((Map<String, Object>) json.get("options")).get("mpk"));
+        String fastPath = ShuntPath.fastPath(pku && mpk != MpkMode.OFF, mpk);
         for (Map<String, Object> r : (List<Map<String, Object>>) json.get("results")) {
             if (r.get("outcome").equals("measured")) {
                 assertTrue(table.contains("| " + r.get("label") + " | " + r.get("path") + " |"), table);
