@@ -69,8 +69,8 @@ class OptionsTest {
         r = run("--help");
         assertEquals(0, r.status);
         for (String option : List.of("--transports", "--scenarios", "--sizes", "--stream-sizes", "--rates", "--gaps",
-                "--rounds", "--seconds", "--warmup", "--quick", "--load-threads", "--spin-nanos", "--mpk", "--out", "--help",
-                "-D" + CFloor.COMPILER_PROPERTY)) {
+                "--rounds", "--seconds", "--warmup", "--quick", "--load-threads", "--spin-nanos", "--mpk", "--out",
+                "--help", "-D" + CFloor.COMPILER_PROPERTY)) {
             assertTrue(r.out.contains(option), option);
         }
         for (Transport t : Transport.values()) {

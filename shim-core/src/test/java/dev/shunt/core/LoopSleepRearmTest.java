@@ -24,9 +24,8 @@ class LoopSleepRearmTest {
     @Test
     void aSleepForSpaceArmedTwiceIsTakenWhenSpaceFreesUp() throws Exception {
         try (ConnectedPair pair = ConnectedPair.open(FAST)) {
-            ShuntStream writer = pair.client.stream();
+            ShuntStream writer = withFullRing(pair.client.stream());
             ShuntStream reader = pair.server.stream();
-            writer.write(new byte[RING], 0, RING);
             assertTrue(writer.prepareLoopSleep(true, true, true));
             assertTrue(writer.prepareLoopSleep(true, true, true), "armed again: still nothing to do");
             reader.readNow(ByteBuffer.allocate(1));
@@ -37,9 +36,8 @@ class LoopSleepRearmTest {
     @Test
     void aDoorbellSleepArmedTwiceMovesToTheFutexWordsWhole() throws Exception {
         try (ConnectedPair pair = ConnectedPair.open(FAST)) {
-            ShuntStream writer = pair.client.stream();
+            ShuntStream writer = withFullRing(pair.client.stream());
             ShuntStream reader = pair.server.stream();
-            writer.write(new byte[RING], 0, RING);
             assertTrue(writer.prepareDoorbellSleep(true));
             assertTrue(writer.prepareDoorbellSleep(true));
             assertTrue(writer.moveLoopSleep(true));
@@ -52,14 +50,19 @@ class LoopSleepRearmTest {
     @Test
     void aSleepArmedTwiceIsWithdrawnWhole() throws Exception {
         try (ConnectedPair pair = ConnectedPair.open(FAST)) {
-            ShuntStream writer = pair.client.stream();
+            ShuntStream writer = withFullRing(pair.client.stream());
             ShuntStream reader = pair.server.stream();
-            writer.write(new byte[RING], 0, RING);
             assertTrue(writer.prepareLoopSleep(true, true, false));
             assertTrue(writer.prepareLoopSleep(true, true, true));
             writer.cancelDoorbellSleep();
             assertFalse(reader.peerWriterAsleep(), "no announcement left for the reader to signal");
             assertFalse(reader.peerReaderAsleep());
         }
+    }
+
+    /** @return {@code writer}, its outbound ring full: a loop over it waits for space */
+    private static ShuntStream withFullRing(ShuntStream writer) throws Exception {
+        writer.write(new byte[RING], 0, RING);
+        return writer;
     }
 }
